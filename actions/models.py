@@ -1,0 +1,141 @@
+"""The tables: actions, their targets, supporters' reports, reminder slots, channels, final tallies."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from actions.columns import UTCDateTime
+
+KINDS = ("letter", "email", "fax", "call", "post", "other")
+"""Ways of acting a supporter reports; ``post`` is a social-media post, ``letter`` a posted letter."""
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class SlotStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    SKIPPED = "skipped"  # superseded by a later reminder after downtime, or past when planned
+    EXPIRED = "expired"  # the action closed or was cancelled first
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+
+
+def _instant(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class Action(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    ua: str = Field(unique=True, index=True, max_length=32)
+    title: str
+    subject: str | None = None
+    country: str | None = None
+    status: ActionStatus = Field(default=ActionStatus.OPEN, index=True)
+    deadline: datetime = _instant(index=True)
+    deadline_date: date | None = None
+    timezone: str = "UTC"
+    preferred_languages: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    sample_letter: str | None = Field(default=None, sa_column=Column(Text))
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    reminder_offsets_s: list[int] | None = Field(default=None, sa_column=Column(JSON))
+    late_reports_welcome: bool = True
+    created_at: datetime = _instant()
+    updated_at: datetime = _instant()
+    closed_at: datetime | None = _instant(nullable=True)
+
+
+class Target(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", index=True)
+    position: int = 0
+    name: str
+    title: str | None = None
+    salutation: str | None = None
+    postal_address: str | None = None
+    emails: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    phones: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    faxes: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    social: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class Report(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", index=True)
+    received_at: datetime = _instant()
+    late: bool = False
+    country: str | None = Field(default=None, max_length=2)
+    source: str = "cli"
+    letter: int = 0
+    email: int = 0
+    fax: int = 0
+    call: int = 0
+    post: int = 0
+    other: int = 0
+
+
+class ReminderSlot(SQLModel, table=True):
+    """One planned reminder: the action's deadline minus an offset. What is due lives here."""
+
+    __table_args__ = (
+        UniqueConstraint("action_id", "offset_s"),
+        Index("ix_reminderslot_status_due", "status", "due_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", index=True)
+    offset_s: int
+    due_at: datetime = _instant()
+    status: SlotStatus = SlotStatus.PENDING
+    claimed_at: datetime | None = _instant(nullable=True)
+    sent_at: datetime | None = _instant(nullable=True)
+    channels_ok: int = 0
+    channels_failed: int = 0
+
+
+class FinalTally(SQLModel, table=True):
+    """The tally built at close, stored as delivered, so regenerating never changes what was sent."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", unique=True)
+    created_at: datetime = _instant()
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    markdown: str = Field(sa_column=Column(Text, nullable=False))
+    html: str = Field(sa_column=Column(Text, nullable=False))
+    delivery: DeliveryStatus = Field(default=DeliveryStatus.PENDING, index=True)
+    attempt_at: datetime = _instant()
+    claimed_at: datetime | None = _instant(nullable=True)
+    delivered_at: datetime | None = _instant(nullable=True)
+
+
+class Channel(SQLModel, table=True):
+    """A notification channel added with the CLI; ``url`` holds secrets and is never shown as is."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=64)
+    url: str
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    created_at: datetime = _instant()
+
+
+class Event(SQLModel, table=True):
+    """The action's history: created, extended, reminded, closed, cancelled, tally delivered."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", index=True)
+    at: datetime = _instant()
+    kind: str
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))

@@ -1,0 +1,316 @@
+"""Commands and queries on actions. Each takes a session and ``now``; the caller commits."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from actions.deadlines import Deadline, end_of_day, parse_deadline, zone
+from actions.errors import DuplicateError, InvalidInputError, NotFoundError
+from actions.lifecycle import Transition, next_status
+from actions.models import (
+    Action,
+    ActionStatus,
+    Event,
+    Report,
+    ReminderSlot,
+    SlotStatus,
+    Target,
+)
+from actions.specs import ActionSpec, ReportCounts, TargetSpec, normalise_ua
+from config.settings import ACTION_KINDS
+
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+def get_action(session: Session, ua: str) -> Action:
+    try:
+        key = normalise_ua(ua)
+    except ValueError as exc:
+        raise InvalidInputError("ua", str(exc)) from None
+    action = session.exec(select(Action).where(Action.ua == key)).first()
+    if action is None:
+        raise NotFoundError(f"no action UA {key}: see `ua-scheduler actions list --status all`")
+    return action
+
+
+def list_actions(session: Session, status: ActionStatus | None = None) -> Sequence[Action]:
+    query = select(Action).order_by(col(Action.deadline), col(Action.ua))
+    if status is not None:
+        query = query.where(Action.status == status)
+    return session.exec(query).all()
+
+
+def targets_of(session: Session, action: Action) -> Sequence[Target]:
+    return session.exec(
+        select(Target).where(Target.action_id == action.id).order_by(col(Target.position))
+    ).all()
+
+
+def slots_of(session: Session, action: Action) -> Sequence[ReminderSlot]:
+    return session.exec(
+        select(ReminderSlot)
+        .where(ReminderSlot.action_id == action.id)
+        .order_by(col(ReminderSlot.due_at))
+    ).all()
+
+
+def history_of(session: Session, action: Action) -> Sequence[Event]:
+    return session.exec(
+        select(Event).where(Event.action_id == action.id).order_by(col(Event.at), col(Event.id))
+    ).all()
+
+
+def resolve_deadline(spec_deadline: date | datetime | str, zone_name: str) -> Deadline:
+    if isinstance(spec_deadline, datetime):
+        if spec_deadline.tzinfo is None:
+            raise InvalidInputError("deadline", "an instant needs a UTC offset (Z or +02:00)")
+        return parse_deadline(spec_deadline.isoformat(), zone_name)
+    if isinstance(spec_deadline, date):
+        return Deadline(end_of_day(spec_deadline, zone_name), zone_name, spec_deadline)
+    return parse_deadline(spec_deadline, zone_name)
+
+
+def _record(session: Session, action: Action, now: datetime, kind: str, **detail: Any) -> None:
+    assert action.id is not None
+    session.add(Event(action_id=action.id, at=now, kind=kind, detail=detail))
+
+
+def _apply_fields(action: Action, spec: ActionSpec) -> list[str]:
+    changed = []
+    fields = (
+        "title",
+        "subject",
+        "country",
+        "preferred_languages",
+        "sample_letter",
+        "tags",
+        "late_reports_welcome",
+    )
+    for name in fields:
+        value = getattr(spec, name)
+        if getattr(action, name) != value:
+            setattr(action, name, value)
+            changed.append(name)
+    offsets = [int(o.total_seconds()) for o in spec.reminders] if spec.reminders else None
+    if action.reminder_offsets_s != offsets:
+        action.reminder_offsets_s = offsets
+        changed.append("reminders")
+    return changed
+
+
+def _target_row(action_id: int, position: int, spec: TargetSpec) -> Target:
+    return Target(action_id=action_id, position=position, **spec.model_dump())
+
+
+def _replace_targets(session: Session, action: Action, specs: list[TargetSpec]) -> bool:
+    assert action.id is not None
+    current = targets_of(session, action)
+    wanted = [_target_row(action.id, i, spec) for i, spec in enumerate(specs)]
+    same = [t.model_dump(exclude={"id"}) for t in current] == [
+        t.model_dump(exclude={"id"}) for t in wanted
+    ]
+    if same:
+        return False
+    for target in current:
+        session.delete(target)
+    session.add_all(wanted)
+    return True
+
+
+def offsets_for(action: Action, default_offsets: Sequence[timedelta]) -> list[timedelta]:
+    if action.reminder_offsets_s is not None:
+        return [timedelta(seconds=s) for s in action.reminder_offsets_s]
+    return list(default_offsets)
+
+
+def plan_slots(session: Session, action: Action, offsets: Sequence[timedelta]) -> None:
+    """Make one slot per offset; slots already sent keep their time, the rest follow the deadline."""
+    assert action.id is not None
+    existing = {s.offset_s: s for s in slots_of(session, action)}
+    wanted = {int(o.total_seconds()) for o in offsets}
+    for offset_s in sorted(wanted):
+        due_at = action.deadline - timedelta(seconds=offset_s)
+        slot = existing.get(offset_s)
+        if slot is None:
+            session.add(ReminderSlot(action_id=action.id, offset_s=offset_s, due_at=due_at))
+        elif slot.status not in (SlotStatus.SENT, SlotStatus.SENDING):
+            slot.due_at = due_at
+            slot.status = SlotStatus.PENDING
+    for offset_s, slot in existing.items():
+        if offset_s not in wanted and slot.status == SlotStatus.PENDING:
+            session.delete(slot)
+
+
+def create_action(
+    session: Session,
+    spec: ActionSpec,
+    *,
+    now: datetime,
+    default_timezone: str,
+    default_offsets: Sequence[timedelta],
+) -> Action:
+    """Create an open action with its targets and reminder slots; ``DuplicateError`` if it exists."""
+    if session.exec(select(Action).where(Action.ua == spec.ua)).first() is not None:
+        raise DuplicateError(
+            f"UA {spec.ua} already exists: use `actions extend` or import its update instead"
+        )
+    zone_name = spec.timezone or default_timezone
+    deadline = resolve_deadline(spec.deadline, zone_name)
+    action = Action(
+        ua=spec.ua,
+        title=spec.title,
+        deadline=deadline.at,
+        deadline_date=deadline.local_date,
+        timezone=zone_name,
+        created_at=now,
+        updated_at=now,
+    )
+    _apply_fields(action, spec)
+    if deadline.at <= now:
+        action.status = ActionStatus.CLOSED
+        action.closed_at = now
+    session.add(action)
+    session.flush()
+    _replace_targets(session, action, spec.targets)
+    _record(session, action, now, "created", deadline=deadline.at.isoformat())
+    if action.status is ActionStatus.OPEN:
+        plan_slots(session, action, offsets_for(action, default_offsets))
+    return action
+
+
+def update_action(
+    session: Session,
+    spec: ActionSpec,
+    *,
+    now: datetime,
+    default_timezone: str,
+    default_offsets: Sequence[timedelta],
+    source: str | None = None,
+) -> tuple[Action, list[str]]:
+    """Create the action or bring it in line with ``spec``; return it and the names of what changed."""
+    existing = session.exec(select(Action).where(Action.ua == spec.ua)).first()
+    if existing is None:
+        action = create_action(
+            session,
+            spec,
+            now=now,
+            default_timezone=default_timezone,
+            default_offsets=default_offsets,
+        )
+        return action, ["created"]
+    changed = _apply_fields(existing, spec)
+    if _replace_targets(session, existing, spec.targets):
+        changed.append("targets")
+    zone_name = spec.timezone or existing.timezone
+    deadline = resolve_deadline(spec.deadline, zone_name)
+    if deadline.at != existing.deadline or zone_name != existing.timezone:
+        offsets = offsets_for(existing, default_offsets)
+        extend_deadline(session, existing, deadline, now=now, offsets=offsets, source=source)
+        changed.append("deadline")
+    elif "reminders" in changed and existing.status is ActionStatus.OPEN:
+        plan_slots(session, existing, offsets_for(existing, default_offsets))
+    if changed:
+        existing.updated_at = now
+        _record(session, existing, now, "updated", fields=changed, source=source)
+    return existing, changed
+
+
+def extend_deadline(
+    session: Session,
+    action: Action,
+    deadline: Deadline,
+    *,
+    now: datetime,
+    offsets: Sequence[timedelta],
+    source: str | None = None,
+) -> None:
+    """Move the deadline; only reminders not sent yet are re-armed to the new date."""
+    action.status = next_status(action.ua, action.status, Transition.EXTEND)
+    if deadline.at <= now:
+        raise InvalidInputError(
+            "deadline", f"{deadline.at.isoformat()} has already passed: close the action instead"
+        )
+    old = action.deadline
+    action.deadline = deadline.at
+    action.deadline_date = deadline.local_date
+    action.timezone = deadline.timezone
+    action.updated_at = now
+    plan_slots(session, action, offsets)
+    _record(
+        session,
+        action,
+        now,
+        "extended",
+        old=old.isoformat(),
+        new=deadline.at.isoformat(),
+        source=source,
+    )
+
+
+def close_action(session: Session, action: Action, *, now: datetime, reason: str) -> None:
+    action.status = next_status(action.ua, action.status, Transition.CLOSE)
+    _finish(session, action, now, "closed", reason)
+
+
+def cancel_action(session: Session, action: Action, *, now: datetime, reason: str) -> None:
+    action.status = next_status(action.ua, action.status, Transition.CANCEL)
+    _finish(session, action, now, "cancelled", reason)
+
+
+def _finish(session: Session, action: Action, now: datetime, kind: str, reason: str) -> None:
+    action.closed_at = now
+    action.updated_at = now
+    session.exec(
+        update(ReminderSlot)
+        .where(col(ReminderSlot.action_id) == action.id)
+        .where(col(ReminderSlot.status) == SlotStatus.PENDING)
+        .values(status=SlotStatus.EXPIRED)
+    )
+    _record(session, action, now, kind, reason=reason)
+
+
+def add_report(
+    session: Session,
+    action: Action,
+    counts: ReportCounts,
+    *,
+    country: str | None,
+    now: datetime,
+    source: str,
+) -> Report:
+    """Store a supporter's report; one that arrives after the deadline is stored and flagged late."""
+    assert action.id is not None
+    if action.status is ActionStatus.CANCELLED:
+        raise InvalidInputError("ua", f"UA {action.ua} was cancelled: reports are not taken")
+    if counts.total() == 0:
+        raise InvalidInputError("counts", "report at least one action (for example --letters 1)")
+    if country is not None:
+        country = country.strip().upper()
+        if not _COUNTRY.fullmatch(country):
+            raise InvalidInputError("country", f"{country!r} is not a two-letter code such as NL")
+    late = now >= action.deadline
+    if late and not action.late_reports_welcome:
+        raise InvalidInputError(
+            "received_at", f"UA {action.ua} closed at its deadline and takes no late reports"
+        )
+    report = Report(
+        action_id=action.id,
+        received_at=now,
+        late=late,
+        country=country,
+        source=source,
+        **{kind: getattr(counts, kind) for kind in ACTION_KINDS},
+    )
+    session.add(report)
+    return report
+
+
+def check_timezone(name: str) -> str:
+    zone(name)
+    return name

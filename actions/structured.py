@@ -1,0 +1,89 @@
+"""Action files in TOML or YAML with the fields of ``ActionSpec``; errors name file, line and field."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from actions.errors import InvalidInputError
+from actions.specs import ActionSpec
+
+SUFFIXES = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml"}
+
+
+def load_action_file(path: Path) -> ActionSpec:
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise InvalidInputError(
+            "file", f"{path.suffix or 'no suffix'}: use .toml, .yaml or .yml", source=str(path)
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInputError("file", f"cannot read it: {exc}", source=str(path)) from None
+    data = _parse(text, kind, path)
+    if not isinstance(data, dict):
+        raise InvalidInputError("file", "expected a table of fields at the top", source=str(path))
+    try:
+        return ActionSpec.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False, include_input=False)[0]
+        field = ".".join(str(p) for p in error["loc"]) or "file"
+        line = _line_of(text, kind, error["loc"])
+        where = f"{path}:{line}" if line else str(path)
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown field (see the README for the action file's fields)"
+        more = len(exc.errors()) - 1
+        if more:
+            message += f" (and {more} more problem{'s' if more > 1 else ''})"
+        raise InvalidInputError(field, message, source=where) from None
+
+
+def _parse(text: str, kind: str, path: Path) -> Any:
+    if kind == "toml":
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise InvalidInputError("file", f"not valid TOML: {exc}", source=str(path)) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise InvalidInputError("file", "not valid YAML", source=where) from None
+
+
+def _line_of(text: str, kind: str, loc: tuple[int | str, ...]) -> int | None:
+    """The line where the field at ``loc`` is written, when the format lets us find it."""
+    if kind == "yaml":
+        return _yaml_line(text, loc)
+    key = next((p for p in reversed(loc) if isinstance(p, str)), None)
+    if key is None:
+        return None
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=", re.MULTILINE)
+    match = pattern.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _yaml_line(text: str, loc: tuple[int | str, ...]) -> int | None:
+    node: Any = yaml.compose(text)
+    line: int | None = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            found = next(((k, v) for k, v in node.value if k.value == part), None)
+            if found is None:
+                return line
+            line = found[0].start_mark.line + 1
+            node = found[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line

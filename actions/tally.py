@@ -1,0 +1,107 @@
+"""The tally: what supporters reported, on time and late, counted by SQL aggregates."""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from functools import reduce
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from actions.models import Action, ActionStatus, Report
+from config.settings import ACTION_KINDS
+
+UNKNOWN_COUNTRY = "unknown"
+METHOD = (
+    "Each report counts the actions one supporter (or one organised group) says they took, by kind. "
+    "Reports received before the deadline make the total; reports received after it are counted "
+    "apart as late and are not in the total. Every report is kept with the time it was received."
+)
+
+
+@dataclass(frozen=True)
+class Tally:
+    ua: str
+    title: str
+    status: str
+    deadline: datetime
+    timezone: str
+    counted_at: datetime
+    provisional: bool
+    by_kind: dict[str, int]
+    late_by_kind: dict[str, int]
+    by_country: dict[str, int]
+    reports: int
+    late_reports: int
+    method: str = METHOD
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_kind.values())
+
+    @property
+    def late(self) -> int:
+        return sum(self.late_by_kind.values())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ua": self.ua,
+            "title": self.title,
+            "status": self.status,
+            "provisional": self.provisional,
+            "deadline": self.deadline.isoformat().replace("+00:00", "Z"),
+            "timezone": self.timezone,
+            "counted_at": self.counted_at.isoformat().replace("+00:00", "Z"),
+            "total": self.total,
+            "by_kind": self.by_kind,
+            "by_country": self.by_country,
+            "late": self.late,
+            "late_by_kind": self.late_by_kind,
+            "reports": self.reports,
+            "late_reports": self.late_reports,
+            "method": self.method,
+        }
+
+
+def count(session: Session, action: Action, *, now: datetime) -> Tally:
+    """Count ``action``'s reports; a tally of an action still open is provisional."""
+    sums = [func.coalesce(func.sum(getattr(Report, kind)), 0) for kind in ACTION_KINDS]
+    rows = session.exec(
+        select(col(Report.late), func.count(), *sums)  # type: ignore[call-overload]
+        .where(Report.action_id == action.id)
+        .group_by(col(Report.late))
+    ).all()
+    on_time = dict.fromkeys(ACTION_KINDS, 0)
+    late = dict.fromkeys(ACTION_KINDS, 0)
+    reports = {False: 0, True: 0}
+    for is_late, n, *values in rows:
+        target = late if is_late else on_time
+        reports[bool(is_late)] = int(n)
+        for kind, value in zip(ACTION_KINDS, values, strict=True):
+            target[kind] = int(value)
+    row_total = reduce(operator.add, (col(getattr(Report, kind)) for kind in ACTION_KINDS))
+    countries = session.exec(
+        select(col(Report.country), func.sum(row_total))
+        .where(Report.action_id == action.id)
+        .where(col(Report.late).is_(False))
+        .group_by(col(Report.country))
+    ).all()
+    by_country = {str(c or UNKNOWN_COUNTRY): int(n) for c, n in countries}
+    return Tally(
+        ua=action.ua,
+        title=action.title,
+        status=action.status.value,
+        deadline=action.deadline,
+        timezone=action.timezone,
+        counted_at=now,
+        provisional=action.status is ActionStatus.OPEN,
+        by_kind=on_time,
+        late_by_kind=late,
+        by_country=dict(sorted(by_country.items())),
+        reports=reports[False],
+        late_reports=reports[True],
+    )

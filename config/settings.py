@@ -1,0 +1,210 @@
+"""Typed settings: defaults, then the TOML file, then ``UA_SCHEDULER_<KEY>`` environment variables."""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+
+from config.durations import format_duration, parse_duration
+from config.errors import SettingsError
+
+ENV_PREFIX = "UA_SCHEDULER_"
+CONFIG_ENV = f"{ENV_PREFIX}CONFIG"
+DEFAULT_CONFIG_FILE = Path("ua-scheduler.toml")
+ACTION_KINDS = ("letter", "email", "fax", "call", "post", "other")
+
+
+def _split_list(value: object) -> object:
+    """Environment variables give lists as JSON (``["7d","3d"]``) or comma-separated (``7d,3d``)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return value
+
+
+def _split_mapping(value: object) -> object:
+    """Mappings from the environment: JSON (``{"letter": "7d"}``) or ``letter=7d,fax=1h``."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("{"):
+            return json.loads(text)
+        pairs = [part.split("=", 1) for part in text.split(",") if part.strip()]
+        if any(len(pair) != 2 for pair in pairs):
+            raise ValueError("use kind=duration pairs separated by commas, such as 'letter=7d,fax=1h'")
+        return {k.strip(): v.strip() for k, v in pairs}
+    return value
+
+
+def _to_duration(value: object) -> object:
+    if isinstance(value, str):
+        return parse_duration(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    return value
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Keys are stable: scripts and config files depend on them."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        extra="forbid",
+        frozen=True,
+        secrets_dir=None,
+    )
+
+    database_url: str = "sqlite:///ua-scheduler.db"
+    timezone: str = "UTC"
+    reminders: Annotated[tuple[timedelta, ...], NoDecode] = (
+        timedelta(days=7),
+        timedelta(days=3),
+        timedelta(days=1),
+        timedelta(hours=3),
+    )
+    lead_times: Annotated[dict[str, timedelta], NoDecode] = Field(
+        default_factory=lambda: {"letter": timedelta(days=7)}
+    )
+    channels_file: Path | None = None
+    public_url: str = "http://127.0.0.1:8080"
+    reminder_tag: str = "reminders"
+    report_tag: str = "coordinators"
+    poll_interval: Annotated[timedelta, NoDecode] = timedelta(seconds=2)
+    send_timeout: Annotated[timedelta, NoDecode] = timedelta(seconds=15)
+    log_format: Literal["auto", "json", "console"] = "auto"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The file's values come in as init arguments; the environment overrides them.
+        return (env_settings, init_settings)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone name such as 'Europe/Amsterdam'") from None
+        return value
+
+    @field_validator("reminders", mode="before")
+    @classmethod
+    def _parse_reminders(cls, value: object) -> object:
+        items = _split_list(value)
+        if not isinstance(items, list | tuple):
+            raise ValueError("give a list of offsets such as ['7d', '3d', '1d', '3h']")  # noqa: TRY004
+        offsets = {item if isinstance(item, timedelta) else parse_duration(str(item)) for item in items}
+        return tuple(sorted(offsets, reverse=True))
+
+    @field_validator("lead_times", mode="before")
+    @classmethod
+    def _parse_lead_times(cls, value: object) -> object:
+        mapping = _split_mapping(value)
+        if not isinstance(mapping, Mapping):
+            raise ValueError("give a table of kind = duration, such as {letter = '7d'}")  # noqa: TRY004
+        unknown = sorted(set(mapping) - set(ACTION_KINDS))
+        if unknown:
+            raise ValueError(f"unknown kind {unknown[0]!r}: use one of {', '.join(ACTION_KINDS)}")
+        return {str(k): _to_duration(v) for k, v in mapping.items()}
+
+    @field_validator("poll_interval", "send_timeout", mode="before")
+    @classmethod
+    def _parse_interval(cls, value: object) -> object:
+        return _to_duration(value)
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("reminder_tag", "report_tag")
+    @classmethod
+    def _plain_tag(cls, value: str) -> str:
+        if not value or not value.replace("-", "").replace("_", "").isalnum():
+            raise ValueError(f"{value!r} is not a tag: use letters, digits, '-' and '_'")
+        return value
+
+    def describe(self) -> dict[str, Any]:
+        """The settings as shown to people: durations compact, the database URL without password."""
+        from sqlalchemy.engine import make_url
+
+        shown = self.model_dump(mode="python")
+        shown["database_url"] = make_url(self.database_url).render_as_string(hide_password=True)
+        shown["reminders"] = [format_duration(d) for d in self.reminders]
+        shown["lead_times"] = {k: format_duration(v) for k, v in self.lead_times.items()}
+        shown["poll_interval"] = format_duration(self.poll_interval)
+        shown["send_timeout"] = format_duration(self.send_timeout)
+        shown["channels_file"] = str(self.channels_file) if self.channels_file else None
+        return shown
+
+
+def config_path(explicit: Path | None, environ: Mapping[str, str]) -> Path | None:
+    """``--config FILE``, else ``UA_SCHEDULER_CONFIG``, else ``./ua-scheduler.toml`` if present."""
+    if explicit is not None:
+        return explicit
+    if environ.get(CONFIG_ENV):
+        return Path(environ[CONFIG_ENV])
+    return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise SettingsError(f"{path}: config file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: not valid TOML: {exc}") from None
+    # Relative paths in a config file are relative to that file, not to the working directory.
+    channels = data.get("channels_file")
+    if isinstance(channels, str) and not Path(channels).is_absolute():
+        data["channels_file"] = str(path.parent / channels)
+    return data
+
+
+def load_settings(explicit: Path | None = None) -> Settings:
+    """Load and validate the settings; raise ``SettingsError`` naming the key and its source."""
+    path = config_path(explicit, os.environ)
+    data = _read_toml(path) if path else {}
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise SettingsError(_explain(exc, path, os.environ)) from None
+
+
+def _explain(exc: ValidationError, path: Path | None, environ: Mapping[str, str]) -> str:
+    problems = []
+    for error in exc.errors(include_input=False, include_url=False):
+        key = str(error["loc"][0]) if error["loc"] else "?"
+        env_name = f"{ENV_PREFIX}{key.upper()}"
+        if env_name in environ:
+            source = f"environment variable {env_name}"
+        elif path is not None:
+            source = f"{path}"
+        else:
+            source = "defaults"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown setting (see the README for the keys)"
+        problems.append(f"setting {key!r} ({source}): {message}")
+    return "; ".join(problems)

@@ -1,0 +1,97 @@
+"""Notification channels: apprise URLs with tags, from the apprise config file and the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import apprise
+from sqlmodel import Session, col, select
+
+from actions.models import Channel
+from jobs.errors import ChannelError
+from jobs.secrets import mask_url
+
+NAME_MAX_LEN = 64
+
+
+@dataclass(frozen=True)
+class ChannelRef:
+    """A channel ready to use. ``url`` is secret: show ``masked`` instead."""
+
+    name: str
+    url: str = field(repr=False)
+    tags: frozenset[str]
+    source: str
+    masked: str
+
+    def matches(self, tags: Iterable[str]) -> bool:
+        return not self.tags.isdisjoint(tags)
+
+    def describe(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "url": self.masked,
+            "tags": sorted(self.tags),
+            "source": self.source,
+        }
+
+
+def check_url(url: str) -> str:
+    """Refuse an URL apprise cannot read, without echoing it back."""
+    if apprise.Apprise.instantiate(url) is None:
+        raise ChannelError(
+            f"{mask_url(url)} is not an apprise URL this installation supports "
+            "(see https://github.com/caronc/apprise/wiki for the forms)"
+        )
+    return url
+
+
+def check_name(name: str) -> str:
+    if not name or len(name) > NAME_MAX_LEN or not name.replace("-", "").replace("_", "").isalnum():
+        raise ChannelError(f"{name!r} is not a channel name: use letters, digits, '-' and '_'")
+    return name
+
+
+def from_file(path: Path) -> list[ChannelRef]:
+    """The channels of an apprise YAML or TEXT config file, named ``<file>#<n>``."""
+    if not path.is_file():
+        raise ChannelError(f"channels_file {path}: file not found")
+    config = apprise.AppriseConfig()
+    if not config.add(str(path)):
+        raise ChannelError(f"channels_file {path}: apprise cannot read it")
+    refs = []
+    for number, plugin in enumerate(config.servers(), start=1):
+        url = str(plugin.url())
+        refs.append(
+            ChannelRef(
+                name=f"{path.name}#{number}",
+                url=url,
+                tags=frozenset(str(t) for t in plugin.tags),
+                source=str(path),
+                masked=mask_url(url),
+            )
+        )
+    if not refs and path.stat().st_size > 0:
+        raise ChannelError(f"channels_file {path}: apprise found no usable URL in it")
+    return refs
+
+
+def from_database(session: Session) -> list[ChannelRef]:
+    rows = session.exec(select(Channel).order_by(col(Channel.name))).all()
+    return [
+        ChannelRef(
+            name=row.name,
+            url=row.url,
+            tags=frozenset(row.tags),
+            source="database",
+            masked=mask_url(row.url),
+        )
+        for row in rows
+    ]
+
+
+def select_channels(channels: Sequence[ChannelRef], tags: Iterable[str]) -> list[ChannelRef]:
+    wanted = set(tags)
+    return [c for c in channels if c.matches(wanted)]

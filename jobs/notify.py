@@ -1,0 +1,66 @@
+"""Sending through apprise: one channel at a time, its failure translated and kept to itself."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import apprise
+import structlog
+from apprise.decorators import notify as apprise_plugin
+
+from jobs.channels import ChannelRef
+
+log = structlog.get_logger("ua_scheduler.notify")
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str
+    body: str  # Markdown
+    key: str  # stable per (what, when): lets a receiver drop a repeat
+
+
+@dataclass(frozen=True)
+class Outcome:
+    channel: str
+    ok: bool
+
+
+@apprise_plugin(on="log", name="ua-scheduler log")
+def _log_channel(body: str, title: str, **_: object) -> bool:
+    """``log://``: writes the message to the service log; the demo's channel, and handy for trials."""
+    log.info("channel.log_message", title=title, body=body)
+    return True
+
+
+def send_one(channel: ChannelRef, message: Message) -> Outcome:
+    sender = apprise.Apprise()
+    if not sender.add(channel.url):
+        log.error("channel.unusable", channel=channel.name, url=channel.masked)
+        return Outcome(channel.name, ok=False)
+    try:
+        ok = bool(
+            sender.notify(
+                title=message.title,
+                body=message.body,
+                body_format=apprise.NotifyFormat.MARKDOWN,
+            )
+        )
+    except Exception:  # an apprise plugin bug must not stop the other channels
+        log.exception("channel.crashed", channel=channel.name, url=channel.masked)
+        ok = False
+    if ok:
+        log.info("channel.sent", channel=channel.name, key=message.key)
+    else:
+        log.warning("channel.failed", channel=channel.name, url=channel.masked, key=message.key)
+    return Outcome(channel.name, ok=ok)
+
+
+def send(channels: Sequence[ChannelRef], message: Message) -> list[Outcome]:
+    """Send to every channel at once, so one slow channel does not hold up the others."""
+    if not channels:
+        return []
+    with ThreadPoolExecutor(max_workers=min(8, len(channels))) as pool:
+        return list(pool.map(lambda c: send_one(c, message), channels))

@@ -1,0 +1,121 @@
+"""Keep channel secrets out of everything people see: masked URLs and a log redactor.
+
+Apprise's privacy form hides passwords and known tokens but prints custom headers (``+X-Token=``),
+payload fields (``:key=``), dropped keys (``-key=``) and other query values as they are. The masked
+form here hides those too, and whatever the privacy form still shows of a secret-looking path.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+
+import apprise
+
+MASK = "****"
+_SECRET_KEY_NAME = re.compile(
+    r"(token|key|secret|pass|pwd|auth|sig|code|apikey|webhook|sid|session|cookie|bearer|hook)",
+    re.IGNORECASE,
+)
+_SAFE_KEYS = frozenset(
+    {"method", "overflow", "retry", "wait", "optional", "format", "cto", "rto", "verify", "mode",
+     "from", "to", "name", "image", "priority", "tag", "lang", "emojis", "store", "discovery"}
+)
+_TOKEN_LIKE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_\-]{16,}$|^[0-9a-fA-F]{16,}$")
+_SPLIT = re.compile(r"[/:@?&=#,\s]+")
+MIN_SECRET_LEN = 3
+_PLAIN_WORDS = frozenset({"yes", "no", "true", "false", "on", "off", "get", "post", "put"})
+
+
+def _mask_query(query: str) -> str:
+    pairs = []
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        hidden = (
+            key[:1] in "+-:"
+            or (key.lower() not in _SAFE_KEYS and _SECRET_KEY_NAME.search(key) is not None)
+            or _TOKEN_LIKE.match(value) is not None
+        )
+        pairs.append((key, MASK if hidden and value else value))
+    return urlencode(pairs, safe="@*:")
+
+
+def _mask_path(path: str) -> str:
+    return "/".join(
+        f"{seg[0]}...{seg[-1]}" if _TOKEN_LIKE.match(unquote(seg)) else seg for seg in path.split("/")
+    )
+
+
+def mask_url(url: str) -> str:
+    """The form of ``url`` fit to show: apprise's privacy form with every remaining secret hidden."""
+    plugin = apprise.Apprise.instantiate(url)
+    if plugin is None:
+        return _fallback_mask(url)
+    private = str(plugin.url(privacy=True))
+    parts = urlsplit(private)
+    return urlunsplit(
+        (parts.scheme, parts.netloc, _mask_path(parts.path), _mask_query(parts.query), "")
+    )
+
+
+def _fallback_mask(url: str) -> str:
+    """An URL apprise cannot read: keep the scheme and host, hide the rest."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return f"{parts.scheme}://{host}/{MASK}" if parts.scheme else MASK
+
+
+def secrets_in(url: str) -> set[str]:
+    """The pieces of ``url`` that its masked form does not show: these must never be logged."""
+    shown = set(_SPLIT.split(unquote(mask_url(url))))
+    parts = urlsplit(url)
+    found = {tok for tok in _SPLIT.split(unquote(url)) if tok and tok not in shown}
+    if parts.password:
+        found.add(unquote(parts.password))
+    found.discard(parts.scheme)
+    return {s for s in found if len(s) >= MIN_SECRET_LEN and s.lower() not in _PLAIN_WORDS}
+
+
+class Redactor:
+    """Replaces every known secret in log events; a structlog processor and a stdlib-safe helper."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._secrets: tuple[str, ...] = ()
+        self._pattern: re.Pattern[str] | None = None
+
+    def add_url(self, url: str) -> None:
+        self.add(secrets_in(url))
+
+    def add(self, secrets: Iterable[str]) -> None:
+        with self._lock:
+            merged = set(self._secrets) | {s for s in secrets if len(s) >= MIN_SECRET_LEN}
+            # Longest first, so a secret that contains another is hidden whole.
+            self._secrets = tuple(sorted(merged, key=len, reverse=True))
+            self._pattern = (
+                re.compile("|".join(re.escape(s) for s in self._secrets)) if self._secrets else None
+            )
+
+    def redact(self, text: str) -> str:
+        pattern = self._pattern
+        return pattern.sub(MASK, text) if pattern is not None else text
+
+    def redact_value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.redact(value)
+        if isinstance(value, dict):
+            return {k: self.redact_value(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return type(value)(self.redact_value(v) for v in value)
+        return value
+
+    def __call__(
+        self, logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
+    ) -> MutableMapping[str, Any]:
+        if self._pattern is None:
+            return event_dict
+        for key, value in list(event_dict.items()):
+            event_dict[key] = self.redact_value(value)
+        return event_dict

@@ -1,0 +1,531 @@
+"""The ``ua-scheduler`` command. Its commands, flags and JSON fields are a stable contract."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import structlog
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import col, select
+
+from actions import store
+from actions.errors import ActionsError, InvalidInputError
+from actions.models import ActionStatus, Channel
+from actions.specs import ActionSpec, ReportCounts
+from actions.structured import load_action_file
+from actions.tally import count
+from config.errors import SettingsError
+from config.settings import Settings, load_settings
+from jobs.channels import check_name, check_url, select_channels
+from jobs.errors import ChannelError, JobsError
+from jobs.notify import Message, send_one
+from jobs.report import FORMATS, TallyFormat, render_tally
+from jobs.secrets import Redactor
+from scheduler import views
+from scheduler.logs import configure
+from scheduler.service import Service, open_service
+
+log = structlog.get_logger("ua_scheduler.cli")
+REDACTOR = Redactor()
+"""One per process: every channel URL met is registered, and every error line passes through it."""
+
+
+class Context:
+    """Settings load at once (bad settings stop everything); the database opens on first use."""
+
+    def __init__(self, settings: Settings, redactor: Redactor) -> None:
+        self.settings = settings
+        self.redactor = redactor
+        self._service: Service | None = None
+
+    @property
+    def service(self) -> Service:
+        if self._service is None:
+            self._service = open_service(self.settings, redactor=self.redactor)
+        return self._service
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def _emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="TOML settings file (else $UA_SCHEDULER_CONFIG, else ./ua-scheduler.toml).",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["auto", "json", "console"]),
+    default=None,
+    help="JSON lines (default off a terminal) or console.",
+)
+@click.version_option(package_name="ua-scheduler")
+@click.pass_context
+def cli(ctx: click.Context, config_file: Path | None, log_format: str | None) -> None:
+    """Deadline-aware scheduler for Urgent Action campaigns."""
+    settings = load_settings(config_file)
+    fmt = log_format or settings.log_format
+    configure(REDACTOR, fmt, settings.log_level)  # type: ignore[arg-type]
+    ctx.obj = Context(settings, REDACTOR)
+
+
+# ---------------------------------------------------------------- run
+
+
+@cli.command()
+@click.option("--demo", is_flag=True, help="Add a demo action due in 3 minutes and a log:// channel.")
+@click.option("--drain", is_flag=True, help="Do what is due now, then exit (for cron and tests).")
+@pass_ctx
+def run(obj: Context, demo: bool, drain: bool) -> None:
+    """Run the service: reminders, closes and tallies as their time comes."""
+    from scheduler.daemon import drain as drain_now
+    from scheduler.daemon import serve
+
+    service = obj.service
+    if demo:
+        from scheduler.demo import seed_demo
+
+        ua = seed_demo(service)
+        log.info("demo.ready", action=ua, hint="reminders in the log over the next 3 minutes")
+    if drain:
+        result = drain_now(service)
+        log.info(
+            "drain.done",
+            closed=result.closed,
+            reminded=result.reminded,
+            skipped=result.skipped,
+            tallies=result.tallies_delivered,
+        )
+        return
+    serve(service)
+
+
+# ---------------------------------------------------------------- actions
+
+
+@cli.group()
+def actions() -> None:
+    """Add, import, list, show, extend, close and cancel actions."""
+
+
+@actions.command("add")
+@click.option("--ua", required=True, help="UA number such as 61.20.")
+@click.option("--title", required=True)
+@click.option("--deadline", required=True, help="2020-06-03 (end of that day) or 2026-11-28T10:00:00Z.")
+@click.option("--timezone", help="Zone the deadline is stated in (default: settings' timezone).")
+@click.option("--reminders", help="Offsets before the deadline, such as 7d,3d,1d,3h (default: settings).")
+@click.option("--tag", "tags", multiple=True, help="Also remind channels with this tag.")
+@click.option("--subject", help="Who the action is for.")
+@click.option("--country")
+@click.option("--language", "languages", multiple=True, help="Preferred language to address targets.")
+@pass_ctx
+def actions_add(
+    obj: Context,
+    ua: str,
+    title: str,
+    deadline: str,
+    timezone: str | None,
+    reminders: str | None,
+    tags: tuple[str, ...],
+    subject: str | None,
+    country: str | None,
+    languages: tuple[str, ...],
+) -> None:
+    """Add an action."""
+    spec = _validated(
+        ActionSpec,
+        ua=ua,
+        title=title,
+        deadline=deadline,
+        timezone=timezone,
+        reminders=reminders,
+        tags=list(tags),
+        subject=subject,
+        country=country,
+        preferred_languages=list(languages),
+    )
+    service = obj.service
+    with service.session() as session:
+        action = store.create_action(
+            session,
+            spec,
+            now=service.clock.now(),
+            default_timezone=obj.settings.timezone,
+            default_offsets=obj.settings.reminders,
+        )
+        session.commit()
+        click.echo(f"added UA {action.ua} ({action.status.value}), deadline {views.iso(action.deadline)}")
+
+
+@actions.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def actions_import(obj: Context, files: tuple[Path, ...], dry_run: bool, as_json: bool) -> None:
+    """Create or update actions from TOML/YAML action files; each file is one transaction."""
+    service = obj.service
+    results: list[dict[str, Any]] = []
+    failed = 0
+    for path in files:
+        try:
+            spec = load_action_file(path)
+            with service.session() as session:
+                action, changed = store.update_action(
+                    session,
+                    spec,
+                    now=service.clock.now(),
+                    default_timezone=obj.settings.timezone,
+                    default_offsets=obj.settings.reminders,
+                    source=path.name,
+                )
+                entry = {"file": str(path), "ua": action.ua, "status": action.status.value,
+                         "changed": changed, "ok": True}
+                if dry_run:
+                    session.rollback()
+                else:
+                    session.commit()
+        except (ActionsError, IntegrityError) as exc:
+            failed += 1
+            entry = {"file": str(path), "ok": False, "error": str(exc).splitlines()[0]}
+        results.append(entry)
+    if as_json:
+        _emit_json({"dry_run": dry_run, "results": results})
+    else:
+        for entry in results:
+            if entry["ok"]:
+                what = ", ".join(entry["changed"]) or "unchanged"
+                prefix = "would import" if dry_run else "imported"
+                click.echo(f"{prefix} {entry['file']}: UA {entry['ua']} ({entry['status']}): {what}")
+            else:
+                click.echo(f"error: {entry['error']}", err=True)
+    if failed:
+        raise SystemExit(1)
+
+
+@actions.command("list")
+@click.option(
+    "--status",
+    type=click.Choice(["open", "closed", "cancelled", "all"]),
+    default="open",
+    show_default=True,
+)
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def actions_list(obj: Context, status: str, as_json: bool) -> None:
+    """List actions."""
+    with obj.service.session() as session:
+        rows = store.list_actions(session, None if status == "all" else ActionStatus(status))
+        data = [views.action_summary(a) for a in rows]
+    if as_json:
+        _emit_json(data)
+        return
+    for item in data:
+        click.echo(f"{item['ua']:<10} {item['status']:<9} {item['deadline']}  {item['title']}")
+
+
+@actions.command("show")
+@click.argument("ua")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def actions_show(obj: Context, ua: str, as_json: bool) -> None:
+    """Show one action with its targets, reminders and history."""
+    with obj.service.session() as session:
+        data = views.action_detail(session, store.get_action(session, ua))
+    if as_json:
+        _emit_json(data)
+        return
+    click.echo(f"UA {data['ua']}: {data['title']} [{data['status']}]")
+    click.echo(f"deadline: {data['deadline']} ({data['timezone']})")
+    for target in data["targets"]:
+        click.echo(f"target: {target['name']}" + (f", {target['title']}" if target["title"] else ""))
+    for reminder in data["reminders"]:
+        click.echo(f"reminder {reminder['offset']:>6} due {reminder['due']}  {reminder['status']}")
+
+
+@actions.command("extend")
+@click.argument("ua")
+@click.option("--deadline", required=True, help="New deadline: a date or an ISO 8601 instant.")
+@pass_ctx
+def actions_extend(obj: Context, ua: str, deadline: str) -> None:
+    """Move the deadline later; only reminders not sent yet are re-armed."""
+    service = obj.service
+    with service.session() as session:
+        action = store.get_action(session, ua)
+        new = store.resolve_deadline(deadline, action.timezone)
+        if new.at <= action.deadline:
+            raise InvalidInputError(
+                "deadline", f"{views.iso(new.at)} is not later than {views.iso(action.deadline)}"
+            )
+        store.extend_deadline(
+            session,
+            action,
+            new,
+            now=service.clock.now(),
+            offsets=store.offsets_for(action, obj.settings.reminders),
+            source="cli",
+        )
+        session.commit()
+        click.echo(f"extended UA {action.ua} to {views.iso(action.deadline)}")
+
+
+@actions.command("close")
+@click.argument("ua")
+@pass_ctx
+def actions_close(obj: Context, ua: str) -> None:
+    """Close now; the final tally is built and delivered by the running service."""
+    from jobs.close import store_final_tally
+
+    service = obj.service
+    with service.session() as session:
+        action = store.get_action(session, ua)
+        now = service.clock.now()
+        store.close_action(session, action, now=now, reason="closed by staff")
+        store_final_tally(session, action, now)
+        session.commit()
+        click.echo(f"closed UA {action.ua}")
+
+
+@actions.command("cancel")
+@click.argument("ua")
+@pass_ctx
+def actions_cancel(obj: Context, ua: str) -> None:
+    """Cancel: no more reminders and no final tally."""
+    service = obj.service
+    with service.session() as session:
+        action = store.get_action(session, ua)
+        store.cancel_action(session, action, now=service.clock.now(), reason="cancelled by staff")
+        session.commit()
+        click.echo(f"cancelled UA {action.ua}")
+
+
+# ---------------------------------------------------------------- reports
+
+
+@cli.group()
+def reports() -> None:
+    """Record supporters' reports of actions taken."""
+
+
+@reports.command("add")
+@click.argument("ua")
+@click.option("--letters", type=int, default=0)
+@click.option("--emails", type=int, default=0)
+@click.option("--faxes", type=int, default=0)
+@click.option("--calls", type=int, default=0)
+@click.option("--posts", type=int, default=0, help="Social media posts.")
+@click.option("--other", type=int, default=0)
+@click.option("--country", help="Two-letter country code of the supporter, such as NL.")
+@pass_ctx
+def reports_add(
+    obj: Context,
+    ua: str,
+    letters: int,
+    emails: int,
+    faxes: int,
+    calls: int,
+    posts: int,
+    other: int,
+    country: str | None,
+) -> None:
+    """Add a report of actions taken."""
+    counts = _validated(
+        ReportCounts, letter=letters, email=emails, fax=faxes, call=calls, post=posts, other=other
+    )
+    service = obj.service
+    with service.session() as session:
+        action = store.get_action(session, ua)
+        report = store.add_report(
+            session, action, counts, country=country, now=service.clock.now(), source="cli"
+        )
+        session.commit()
+        late = " (late: counted apart from the total)" if report.late else ""
+        click.echo(f"recorded {counts.total()} action(s) for UA {action.ua}{late}")
+
+
+# ---------------------------------------------------------------- channels
+
+
+@cli.group()
+def channels() -> None:
+    """Notification channels (apprise URLs with tags)."""
+
+
+@channels.command("add")
+@click.argument("name")
+@click.argument("url")
+@click.option("--tag", "tags", multiple=True, help="Tags this channel listens to (repeatable).")
+@pass_ctx
+def channels_add(obj: Context, name: str, url: str, tags: tuple[str, ...]) -> None:
+    """Add a channel; the URL is stored as given and only ever shown masked."""
+    obj.redactor.add_url(url)
+    check_name(name)
+    check_url(url)
+    service = obj.service
+    with service.session() as session:
+        if session.exec(select(Channel).where(Channel.name == name)).first() is not None:
+            raise ChannelError(f"channel {name!r} already exists: remove it first")
+        session.add(Channel(name=name, url=url, tags=sorted(set(tags)), created_at=service.clock.now()))
+        session.commit()
+    click.echo(f"added channel {name} ({', '.join(sorted(set(tags))) or 'no tags'})")
+
+
+@channels.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def channels_list(obj: Context, as_json: bool) -> None:
+    """List channels in masked form."""
+    with obj.service.session() as session:
+        data = [c.describe() for c in obj.service.channels(session)]
+    if as_json:
+        _emit_json(data)
+        return
+    for item in data:
+        click.echo(f"{item['name']:<20} {','.join(item['tags']):<24} {item['url']}")
+
+
+@channels.command("test")
+@click.argument("name")
+@pass_ctx
+def channels_test(obj: Context, name: str) -> None:
+    """Send a test message to one channel."""
+    service = obj.service
+    with service.session() as session:
+        found = [c for c in service.channels(session) if c.name == name]
+    if not found:
+        raise ChannelError(f"no channel {name!r}: see `ua-scheduler channels list`")
+    now = views.iso(service.clock.now())
+    outcome = send_one(
+        found[0],
+        Message(
+            title="ua-scheduler test message",
+            body=f"This channel works. Sent by ua-scheduler at {now}.",
+            key=f"test-{name}-{now}",
+        ),
+    )
+    if not outcome.ok:
+        raise ChannelError(f"channel {name!r} ({found[0].masked}) did not take the test message")
+    click.echo(f"sent a test message to {name}")
+
+
+@channels.command("remove")
+@click.argument("name")
+@pass_ctx
+def channels_remove(obj: Context, name: str) -> None:
+    """Remove a channel added with the CLI."""
+    with obj.service.session() as session:
+        row = session.exec(select(Channel).where(col(Channel.name) == name)).first()
+        if row is None:
+            raise ChannelError(
+                f"no channel {name!r} in the database (channels from the channels_file are "
+                "edited there)"
+            )
+        session.delete(row)
+        session.commit()
+    click.echo(f"removed channel {name}")
+
+
+# ---------------------------------------------------------------- tally and plan
+
+
+@cli.command()
+@click.argument("ua")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE.")
+@pass_ctx
+def tally(obj: Context, ua: str, fmt: TallyFormat, output: Path | None) -> None:
+    """The tally of an action: final once closed, provisional before."""
+    with obj.service.session() as session:
+        action = store.get_action(session, ua)
+        text = render_tally(count(session, action, now=obj.service.clock.now()), fmt)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}", err=True)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def plan(obj: Context, as_json: bool) -> None:
+    """The timetable: what will be sent when, to which tags."""
+    with obj.service.session() as session:
+        entries = views.timetable(session, obj.settings)
+        known = {c.name for c in obj.service.channels(session)}
+        for entry in entries:
+            entry["channels"] = [
+                c.name for c in select_channels(obj.service.channels(session), entry["tags"])
+                if c.name in known
+            ]
+    if as_json:
+        _emit_json(entries)
+        return
+    if not entries:
+        click.echo("nothing planned")
+    for entry in entries:
+        to = ", ".join(entry["channels"]) or "no channel"
+        click.echo(f"{entry['at']}  UA {entry['ua']:<8} {entry['what']:<32} → {to}")
+
+
+@cli.command("config")
+@pass_ctx
+def show_config(obj: Context) -> None:
+    """Print the settings in force (database password hidden) as JSON."""
+    _emit_json(obj.settings.describe())
+
+
+# ---------------------------------------------------------------- plumbing
+
+
+def _validated(model: Any, **values: Any) -> Any:
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate({k: v for k, v in values.items() if v is not None})
+    except ValidationError as exc:
+        error = exc.errors(include_url=False, include_input=False)[0]
+        field = ".".join(str(p) for p in error["loc"])
+        raise InvalidInputError(field, str(error["msg"]).removeprefix("Value error, ")) from None
+
+
+EXPECTED = (ActionsError, JobsError, SettingsError, OperationalError)
+
+
+def main() -> None:
+    """Entry point: expected errors become one line on stderr and exit status 1."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        raise SystemExit(130) from None
+    except click.ClickException as exc:
+        exc.show()
+        raise SystemExit(exc.exit_code) from None
+    except EXPECTED as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if isinstance(exc, OperationalError):
+            message = f"database: {exc.orig}"
+        click.echo(f"ua-scheduler: error: {_redact(message)}", err=True)
+        raise SystemExit(1) from None
+    except SystemExit:
+        raise
+    raise SystemExit(0)
+
+
+def _redact(text: str) -> str:
+    return REDACTOR.redact(text)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

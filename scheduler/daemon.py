@@ -1,0 +1,131 @@
+"""The long-running service: APScheduler is the alarm clock; the database says what is due.
+
+Policy, stated once:
+- APScheduler runs in UTC (never the host's zone) with ``misfire_grace_time=None`` and
+  ``coalesce=True``: a wake-up that fires late still runs, once. Its defaults would drop a job that
+  starts more than a second late.
+- On each wake-up the service reads the clock once and does everything due at that instant
+  (``jobs.due.run_pass``); the database, not the scheduler, is the record of what is due.
+- A watch job re-reads the next due time every ``poll_interval``, so actions added or changed by
+  another process (the CLI) are picked up within a few seconds.
+- After downtime a missed close happens at once; of an action's missed reminders only the latest one
+  still before the deadline is sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from datetime import UTC, datetime, timedelta
+
+import structlog
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from jobs.due import PassResult, next_due, recover_in_flight, run_pass
+from scheduler.service import Service
+
+log = structlog.get_logger("ua_scheduler.daemon")
+
+WAKE_JOB = "wake"
+WATCH_JOB = "watch"
+STOP_TIMEOUT_S = 5.0
+STALE_RETRY = timedelta(seconds=1)
+
+
+class Daemon:
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        self._pass_lock = asyncio.Lock()
+        self._scheduler: AsyncIOScheduler | None = None
+        self._wake_at: datetime | None = None
+        self.passes = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve until ``stop`` is set; the first pass starts at once."""
+        recovered = await asyncio.to_thread(recover_in_flight, self.service.engine)
+        scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        )
+        self._scheduler = scheduler
+        interval_s = self.service.settings.poll_interval.total_seconds()
+        scheduler.add_job(self._watch, "interval", seconds=interval_s, id=WATCH_JOB)
+        scheduler.start()
+        self._arm(self.service.clock.now())
+        log.info("daemon.started", recovered=recovered, poll_interval_s=interval_s)
+        try:
+            await stop.wait()
+        finally:
+            scheduler.shutdown(wait=False)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(STOP_TIMEOUT_S):
+                    await self._pass_lock.acquire()  # let a pass in progress finish its sends
+            log.info("daemon.stopped", passes=self.passes)
+
+    def _arm(self, at: datetime) -> None:
+        """Set the wake-up to ``at`` (now if past), replacing any other."""
+        assert self._scheduler is not None
+        if not self._scheduler.running:
+            return
+        self._wake_at = at
+        self._scheduler.add_job(
+            self._wake, "date", run_date=at, id=WAKE_JOB, replace_existing=True
+        )
+
+    async def _wake(self) -> None:
+        async with self._pass_lock:
+            self._wake_at = None
+            while True:
+                now = self.service.clock.now()
+                result: PassResult = await asyncio.to_thread(run_pass, self.service.work(), now)
+                self.passes += 1
+                if not result.did_something():
+                    break
+            upcoming = await asyncio.to_thread(next_due, self.service.engine, now)
+        if upcoming is not None:
+            # The last pass found nothing to do at ``now``; a due time not after it is stale.
+            at = upcoming if upcoming > now else self.service.clock.now() + STALE_RETRY
+            self._arm(max(at, self.service.clock.now()))
+            log.debug("daemon.next_wake", at=at.isoformat())
+
+    async def _watch(self) -> None:
+        """Pick up changes made by other processes: wake earlier if something new is due sooner."""
+        if self._pass_lock.locked():
+            return
+        now = self.service.clock.now()
+        upcoming = await asyncio.to_thread(next_due, self.service.engine, now)
+        if upcoming is not None and (self._wake_at is None or upcoming < self._wake_at):
+            self._arm(max(upcoming, now))
+
+
+def drain(service: Service) -> PassResult:
+    """Do everything due now and return; for cron, tests and catching up by hand."""
+    recover_in_flight(service.engine)
+    total = PassResult()
+    while True:
+        result = run_pass(service.work(), service.clock.now())
+        total.closed += result.closed
+        total.reminded += result.reminded
+        total.skipped += result.skipped
+        total.tallies_delivered += result.tallies_delivered
+        if not result.did_something():
+            return total
+
+
+def serve(service: Service) -> None:
+    """Run the daemon until SIGTERM or SIGINT."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, _on_signal, stop, signum)
+        await Daemon(service).run(stop)
+
+    asyncio.run(main())
+
+
+def _on_signal(stop: asyncio.Event, signum: int) -> None:
+    log.info("daemon.stopping", signal=signal.Signals(signum).name)
+    stop.set()

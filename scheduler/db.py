@@ -1,0 +1,49 @@
+"""The database: engine per URL, SQLite tuned for one writer and many readers, schema creation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlmodel import SQLModel, create_engine
+
+import actions.models  # noqa: F401  (registers the tables)
+from config.errors import SettingsError
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def engine_for(url: str) -> Engine:
+    """An engine for ``url``; ``postgresql://`` means psycopg 3."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise SettingsError("setting 'database_url': not a database URL such as "
+                            "sqlite:///ua-scheduler.db or postgresql://host/db") from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() != "postgresql":
+        raise SettingsError(
+            f"setting 'database_url': {parsed.get_backend_name()} is not supported; "
+            "use sqlite:///FILE or postgresql://HOST/DB"
+        )
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def create_schema(engine: Engine) -> None:
+    SQLModel.metadata.create_all(engine)

@@ -1,0 +1,61 @@
+"""structlog setup: JSON lines for daemons and pipes, a readable console on a terminal, no secrets."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Literal
+
+import structlog
+from structlog.tracebacks import ExceptionDictTransformer
+
+from jobs.secrets import Redactor
+
+LogFormat = Literal["auto", "json", "console"]
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING,
+           "error": logging.ERROR}
+
+
+def configure(redactor: Redactor, fmt: LogFormat = "auto", level: str = "info") -> None:
+    """Route structlog and the standard library (apprise, APScheduler) through one redacting pipeline."""
+    use_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
+    shared: list[structlog.types.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    renderer: structlog.types.Processor
+    if use_json:
+        # Local variables in tracebacks would carry channel URLs: never show them.
+        tracebacks = structlog.processors.ExceptionRenderer(
+            ExceptionDictTransformer(show_locals=False)
+        )
+        final: list[structlog.types.Processor] = [tracebacks, redactor]
+        renderer = structlog.processors.JSONRenderer()
+    else:
+        final = [structlog.processors.format_exc_info, redactor]
+        renderer = structlog.dev.ConsoleRenderer(colors=False)
+
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=False,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=shared,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            *final,
+            renderer,
+        ],
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(_LEVELS.get(level, logging.INFO))
+    # apprise logs each attempt at INFO; its warnings and errors are what an operator needs.
+    logging.getLogger("apprise").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -1,0 +1,128 @@
+"""Real local receivers for notifications: an HTTP webhook sink and an SMTP server (aiosmtpd)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Hook:
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+@dataclass
+class WebhookSink:
+    """Collects JSON POSTs; ``fail_next`` answers that many requests with 500 first."""
+
+    port: int = 0
+    hooks: list[Hook] = field(default_factory=list)
+    fail_next: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _server: ThreadingHTTPServer | None = None
+
+    def start(self) -> WebhookSink:
+        sink = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                raw = self.rfile.read(length)
+                with sink._lock:
+                    failing = sink.fail_next > 0
+                    if failing:
+                        sink.fail_next -= 1
+                    else:
+                        sink.hooks.append(
+                            Hook(self.path, dict(self.headers.items()), json.loads(raw or b"{}"))
+                        )
+                self.send_response(500 if failing else 200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.port = int(self._server.server_address[1])
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def url(self, path: str = "") -> str:
+        return f"json://127.0.0.1:{self.port}/{path}"
+
+    def titles(self) -> list[str]:
+        with self._lock:
+            return [str(h.body.get("title", "")) for h in self.hooks]
+
+
+class _Mailbox:
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        with self.lock:
+            self.messages.append(message)
+        return "250 OK"
+
+
+class SmtpSink:
+    """A real SMTP server on localhost; apprise reaches it with ``mailto://127.0.0.1:PORT``."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self._box = _Mailbox()
+        self._controller = Controller(self._box, hostname="127.0.0.1", port=self.port)
+
+    def start(self) -> SmtpSink:
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        with self._box.lock:
+            return list(self._box.messages)
+
+    def subjects(self) -> list[str]:
+        return [str(m["Subject"]) for m in self.messages]
+
+    def url(self, to: str = "coordinators@example.org") -> str:
+        return f"mailto://127.0.0.1:{self.port}?from=ua-scheduler@example.org&to={to}&mode=insecure"
+
+
+def wait_for(predicate: Callable[[], bool], timeout_s: float = 10.0, step_s: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step_s)
+    return predicate()
