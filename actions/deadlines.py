@@ -64,15 +64,23 @@ def parse_deadline(text: str, zone_name: str) -> Deadline:
             f"{raw!r} is neither a date (2020-06-03) nor an instant (2026-11-28T10:00:00Z)",
         ) from None
     if instant.tzinfo is None:
-        raise InvalidInputError(
-            "deadline", f"{raw!r} has no UTC offset: add Z or +02:00, or give a date"
-        )
+        raise InvalidInputError("deadline", f"{raw!r} has no UTC offset: add Z or +02:00, or give a date")
     return Deadline(at=instant.astimezone(UTC), timezone=zone_name)
 
 
 def time_left_in_words(delta: timedelta) -> str:
-    """``3 days and 4 hours``, ``5 hours``, ``12 minutes``, ``40 seconds``: the two largest units."""
-    seconds = int(delta.total_seconds())
+    """``3 days and 4 hours``, ``5 hours``, ``12 minutes``, ``40 seconds``: the two largest units.
+
+    Rounded to the smallest unit shown, so a reminder that fires a moment after its slot
+    (6 days 23:59:59.9 before the deadline) still says ``7 days``.
+    """
+    exact = delta.total_seconds()
+    if exact >= 86_400:
+        seconds = round(exact / 3_600) * 3_600
+    elif exact >= 3_600:
+        seconds = round(exact / 60) * 60
+    else:
+        seconds = round(exact)
     if seconds <= 0:
         return "no time"
     units = (("day", 86_400), ("hour", 3_600), ("minute", 60), ("second", 1))
@@ -81,17 +89,16 @@ def time_left_in_words(delta: timedelta) -> str:
         count, seconds = divmod(seconds, size)
         if count:
             parts.append(f"{count} {name}{'s' if count != 1 else ''}")
-        if len(parts) == 2:
-            break
-        if parts and not count:
+        if len(parts) == 2 or (parts and not count):
             break
     return " and ".join(parts)
 
 
 def local_text(instant: datetime, zone_name: str) -> str:
-    """``Wednesday 3 June 2020, 24:00 (Asia/Bishkek)`` style text for people; end of day shows 24:00."""
-    local = instant.astimezone(zone(zone_name))
-    if local.time() == time(0):
-        previous = local - timedelta(days=1)
-        return f"{previous:%A} {previous.day} {previous:%B %Y}, end of day ({zone_name})"
+    """``Wednesday 3 June 2020, end of day (Asia/Bishkek)`` or ``…, 14:30 (zone)`` for people."""
+    tz = zone(zone_name)
+    day = (instant - _STEP).astimezone(tz).date()
+    if end_of_day(day, zone_name) == instant:
+        return f"{day:%A} {day.day} {day:%B %Y}, end of day ({zone_name})"
+    local = instant.astimezone(tz)
     return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M} ({zone_name})"

@@ -1,10 +1,10 @@
 """Errors of the domain. Each message names the action, the field and what to do.
 
-    ActionsError
-    ├── NotFoundError          no such action
-    ├── InvalidInputError      a value that cannot be used (names the field)
-    ├── LifecycleError         a transition the state machine forbids
-    └── DuplicateError         something that must be unique already exists
+ActionsError
+├── NotFoundError          no such action
+├── InvalidInputError      a value that cannot be used (names the field)
+├── LifecycleError         a transition the state machine forbids
+└── DuplicateError         something that must be unique already exists
 """
 
 

@@ -1,8 +1,8 @@
 """The action's lifecycle as one explicit table of transitions.
 
-    open ──extend──▶ open
-    open ──close───▶ closed
-    open ──cancel──▶ cancelled
+open ──extend──▶ open
+open ──close───▶ closed
+open ──cancel──▶ cancelled
 """
 
 from __future__ import annotations

@@ -30,9 +30,7 @@ def _offsets(value: object) -> object:
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, list | tuple):
         raise ValueError("give offsets such as ['7d', '3d'] or '7d,3d'")  # noqa: TRY004
-    return sorted(
-        {i if isinstance(i, timedelta) else parse_duration(str(i)) for i in items}, reverse=True
-    )
+    return sorted({i if isinstance(i, timedelta) else parse_duration(str(i)) for i in items}, reverse=True)
 
 
 def _strings(value: object) -> object:

@@ -17,8 +17,8 @@ from actions.models import (
     Action,
     ActionStatus,
     Event,
-    Report,
     ReminderSlot,
+    Report,
     SlotStatus,
     Target,
 )
@@ -54,9 +54,7 @@ def targets_of(session: Session, action: Action) -> Sequence[Target]:
 
 def slots_of(session: Session, action: Action) -> Sequence[ReminderSlot]:
     return session.exec(
-        select(ReminderSlot)
-        .where(ReminderSlot.action_id == action.id)
-        .order_by(col(ReminderSlot.due_at))
+        select(ReminderSlot).where(ReminderSlot.action_id == action.id).order_by(col(ReminderSlot.due_at))
     ).all()
 
 
@@ -112,9 +110,7 @@ def _replace_targets(session: Session, action: Action, specs: list[TargetSpec]) 
     assert action.id is not None
     current = targets_of(session, action)
     wanted = [_target_row(action.id, i, spec) for i, spec in enumerate(specs)]
-    same = [t.model_dump(exclude={"id"}) for t in current] == [
-        t.model_dump(exclude={"id"}) for t in wanted
-    ]
+    same = [t.model_dump(exclude={"id"}) for t in current] == [t.model_dump(exclude={"id"}) for t in wanted]
     if same:
         return False
     for target in current:

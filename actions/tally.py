@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass, field
-from functools import reduce
 from datetime import datetime
+from functools import reduce
 from typing import Any
 
 from sqlalchemy import func
@@ -71,18 +71,19 @@ def count(session: Session, action: Action, *, now: datetime) -> Tally:
     """Count ``action``'s reports; a tally of an action still open is provisional."""
     sums = [func.coalesce(func.sum(getattr(Report, kind)), 0) for kind in ACTION_KINDS]
     rows = session.exec(
-        select(col(Report.late), func.count(), *sums)  # type: ignore[call-overload]
+        select(col(Report.late), func.count(), *sums)
         .where(Report.action_id == action.id)
         .group_by(col(Report.late))
     ).all()
     on_time = dict.fromkeys(ACTION_KINDS, 0)
     late = dict.fromkeys(ACTION_KINDS, 0)
     reports = {False: 0, True: 0}
-    for is_late, n, *values in rows:
+    for row in rows:
+        is_late, n = row[0], row[1]
         target = late if is_late else on_time
         reports[bool(is_late)] = int(n)
-        for kind, value in zip(ACTION_KINDS, values, strict=True):
-            target[kind] = int(value)
+        for offset, kind in enumerate(ACTION_KINDS, start=2):
+            target[kind] = int(row[offset])
     row_total = reduce(operator.add, (col(getattr(Report, kind)) for kind in ACTION_KINDS))
     countries = session.exec(
         select(col(Report.country), func.sum(row_total))

@@ -6,8 +6,8 @@ import re
 from datetime import timedelta
 
 _UNIT_SECONDS = {"w": 604_800, "d": 86_400, "h": 3_600, "m": 60, "s": 1}
-_PART = re.compile(r"(\d+)\s*([wdhms])")
-_WHOLE = re.compile(r"(?:\d+\s*[wdhms]\s*)+")
+_PART = re.compile(r"([0-9]+)\s*([wdhms])")
+_WHOLE = re.compile(r"(?:[0-9]+\s*[wdhms]\s*)+")
 
 
 def parse_duration(text: str) -> timedelta:
@@ -20,7 +20,10 @@ def parse_duration(text: str) -> timedelta:
     seconds = sum(int(n) * _UNIT_SECONDS[u] for n, u in _PART.findall(compact))
     if seconds <= 0:
         raise ValueError(f"{text!r} is not a positive duration")
-    return timedelta(seconds=seconds)
+    try:
+        return timedelta(seconds=seconds)
+    except OverflowError:
+        raise ValueError(f"{text!r} is too long a duration") from None
 
 
 def format_duration(delta: timedelta) -> str:

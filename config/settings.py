@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from config.durations import format_duration, parse_duration
 from config.errors import SettingsError
@@ -80,7 +81,6 @@ class Settings(BaseSettings):
     reminder_tag: str = "reminders"
     report_tag: str = "coordinators"
     poll_interval: Annotated[timedelta, NoDecode] = timedelta(seconds=2)
-    send_timeout: Annotated[timedelta, NoDecode] = timedelta(seconds=15)
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
@@ -125,7 +125,7 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown kind {unknown[0]!r}: use one of {', '.join(ACTION_KINDS)}")
         return {str(k): _to_duration(v) for k, v in mapping.items()}
 
-    @field_validator("poll_interval", "send_timeout", mode="before")
+    @field_validator("poll_interval", mode="before")
     @classmethod
     def _parse_interval(cls, value: object) -> object:
         return _to_duration(value)
@@ -146,14 +146,11 @@ class Settings(BaseSettings):
 
     def describe(self) -> dict[str, Any]:
         """The settings as shown to people: durations compact, the database URL without password."""
-        from sqlalchemy.engine import make_url
-
         shown = self.model_dump(mode="python")
         shown["database_url"] = make_url(self.database_url).render_as_string(hide_password=True)
         shown["reminders"] = [format_duration(d) for d in self.reminders]
         shown["lead_times"] = {k: format_duration(v) for k, v in self.lead_times.items()}
         shown["poll_interval"] = format_duration(self.poll_interval)
-        shown["send_timeout"] = format_duration(self.send_timeout)
         shown["channels_file"] = str(self.channels_file) if self.channels_file else None
         return shown
 

@@ -42,8 +42,8 @@ def check_url(url: str) -> str:
     """Refuse an URL apprise cannot read, without echoing it back."""
     if apprise.Apprise.instantiate(url) is None:
         raise ChannelError(
-            f"{mask_url(url)} is not an apprise URL this installation supports "
-            "(see https://github.com/caronc/apprise/wiki for the forms)"
+            f"{mask_url(url)}: apprise cannot use this URL (its log line above says why; "
+            "the URL forms are at https://github.com/caronc/apprise/wiki)"
         )
     return url
 
@@ -62,7 +62,7 @@ def from_file(path: Path) -> list[ChannelRef]:
     if not config.add(str(path)):
         raise ChannelError(f"channels_file {path}: apprise cannot read it")
     refs = []
-    for number, plugin in enumerate(config.servers(), start=1):
+    for number, plugin in enumerate(config.services(), start=1):
         url = str(plugin.url())
         refs.append(
             ChannelRef(

@@ -169,9 +169,7 @@ def _send_reminder(work: Work, item: remind.DueSlot, now: datetime) -> str | Non
         slot.channels_ok = sum(o.ok for o in outcomes)
         slot.channels_failed = sum(not o.ok for o in outcomes)
         session.add(slot)
-        session.add(
-            Event(action_id=action.id, at=now, kind="reminded", detail=_detail(outcomes))
-        )
+        session.add(Event(action_id=item.action_id, at=now, kind="reminded", detail=_detail(outcomes)))
         ua, offset_s = action.ua, slot.offset_s
         sent_ok, failed = slot.channels_ok, slot.channels_failed
         session.commit()
@@ -210,9 +208,7 @@ def next_due(engine: Engine, now: datetime) -> datetime | None:
             select(func.min(Action.deadline)).where(Action.status == ActionStatus.OPEN)
         ).one()
         tally = session.exec(
-            select(func.min(FinalTally.attempt_at)).where(
-                FinalTally.delivery == DeliveryStatus.PENDING
-            )
+            select(func.min(FinalTally.attempt_at)).where(FinalTally.delivery == DeliveryStatus.PENDING)
         ).one()
     candidates = [c for c in (slot, deadline, tally) if c is not None]
     return min(candidates) if candidates else None

@@ -29,7 +29,7 @@ class Outcome:
 
 
 @apprise_plugin(on="log", name="ua-scheduler log")
-def _log_channel(body: str, title: str, **_: object) -> bool:
+def _log_channel(body: str, title: str, *_: object, **__: object) -> bool:
     """``log://``: writes the message to the service log; the demo's channel, and handy for trials."""
     log.info("channel.log_message", title=title, body=body)
     return True

@@ -21,8 +21,28 @@ _SECRET_KEY_NAME = re.compile(
     re.IGNORECASE,
 )
 _SAFE_KEYS = frozenset(
-    {"method", "overflow", "retry", "wait", "optional", "format", "cto", "rto", "verify", "mode",
-     "from", "to", "name", "image", "priority", "tag", "lang", "emojis", "store", "discovery"}
+    {
+        "method",
+        "overflow",
+        "retry",
+        "wait",
+        "optional",
+        "format",
+        "cto",
+        "rto",
+        "verify",
+        "mode",
+        "from",
+        "to",
+        "name",
+        "image",
+        "priority",
+        "tag",
+        "lang",
+        "emojis",
+        "store",
+        "discovery",
+    }
 )
 _TOKEN_LIKE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_\-]{16,}$|^[0-9a-fA-F]{16,}$")
 _SPLIT = re.compile(r"[/:@?&=#,\s]+")
@@ -53,29 +73,48 @@ def mask_url(url: str) -> str:
     plugin = apprise.Apprise.instantiate(url)
     if plugin is None:
         return _fallback_mask(url)
-    private = str(plugin.url(privacy=True))
-    parts = urlsplit(private)
-    return urlunsplit(
-        (parts.scheme, parts.netloc, _mask_path(parts.path), _mask_query(parts.query), "")
-    )
+    try:
+        parts = urlsplit(str(plugin.url(privacy=True)))
+    except ValueError:
+        return _fallback_mask(url)
+    return urlunsplit((parts.scheme, parts.netloc, _mask_path(parts.path), _mask_query(parts.query), ""))
 
 
 def _fallback_mask(url: str) -> str:
-    """An URL apprise cannot read: keep the scheme and host, hide the rest."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    return f"{parts.scheme}://{host}/{MASK}" if parts.scheme else MASK
+    """An URL apprise cannot read: keep only the scheme (its host may be a token, as in tgram://)."""
+    scheme, sep, _ = url.partition("://")
+    return f"{scheme}://{MASK}" if sep and scheme.isalnum() else MASK
+
+
+def _pieces(url: str) -> set[str]:
+    """Every value an URL carries: user info, host, path segments and query values."""
+    try:
+        parts = urlsplit(url)
+        found = set(_SPLIT.split(unquote(parts.netloc)))  # user, password, host, port (or token)
+        found |= {unquote(seg) for seg in parts.path.split("/")}
+        found |= {value for _, value in parse_qsl(parts.query, keep_blank_values=True)}
+    except ValueError:  # not even an URL: every piece of it may be secret
+        return set(_SPLIT.split(unquote(url)))
+    return {piece for piece in found if piece}
 
 
 def secrets_in(url: str) -> set[str]:
-    """The pieces of ``url`` that its masked form does not show: these must never be logged."""
+    """The values in ``url`` that its masked form does not show: these must never be logged."""
     shown = set(_SPLIT.split(unquote(mask_url(url))))
-    parts = urlsplit(url)
-    found = {tok for tok in _SPLIT.split(unquote(url)) if tok and tok not in shown}
-    if parts.password:
-        found.add(unquote(parts.password))
-    found.discard(parts.scheme)
+    found = {piece for piece in _pieces(url) if piece not in shown}
+    password = _password(url)
+    if password:
+        found.add(password)
+    found.discard(url.partition("://")[0])
     return {s for s in found if len(s) >= MIN_SECRET_LEN and s.lower() not in _PLAIN_WORDS}
+
+
+def _password(url: str) -> str | None:
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return None
+    return unquote(password) if password else None
 
 
 class Redactor:

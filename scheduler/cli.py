@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +47,10 @@ class Context:
             self._service = open_service(self.settings, redactor=self.redactor)
         return self._service
 
+    def close(self) -> None:
+        if self._service is not None:
+            self._service.engine.dispose()
+
 
 pass_ctx = click.make_pass_decorator(Context)
 
@@ -77,6 +80,7 @@ def cli(ctx: click.Context, config_file: Path | None, log_format: str | None) ->
     fmt = log_format or settings.log_format
     configure(REDACTOR, fmt, settings.log_level)  # type: ignore[arg-type]
     ctx.obj = Context(settings, REDACTOR)
+    ctx.call_on_close(ctx.obj.close)
 
 
 # ---------------------------------------------------------------- run
@@ -178,6 +182,7 @@ def actions_import(obj: Context, files: tuple[Path, ...], dry_run: bool, as_json
     results: list[dict[str, Any]] = []
     failed = 0
     for path in files:
+        entry: dict[str, Any]
         try:
             spec = load_action_file(path)
             with service.session() as session:
@@ -189,8 +194,13 @@ def actions_import(obj: Context, files: tuple[Path, ...], dry_run: bool, as_json
                     default_offsets=obj.settings.reminders,
                     source=path.name,
                 )
-                entry = {"file": str(path), "ua": action.ua, "status": action.status.value,
-                         "changed": changed, "ok": True}
+                entry = {
+                    "file": str(path),
+                    "ua": action.ua,
+                    "status": action.status.value,
+                    "changed": changed,
+                    "ok": True,
+                }
                 if dry_run:
                     session.rollback()
                 else:
@@ -204,7 +214,7 @@ def actions_import(obj: Context, files: tuple[Path, ...], dry_run: bool, as_json
     else:
         for entry in results:
             if entry["ok"]:
-                what = ", ".join(entry["changed"]) or "unchanged"
+                what = ", ".join(str(c) for c in entry["changed"]) or "unchanged"
                 prefix = "would import" if dry_run else "imported"
                 click.echo(f"{prefix} {entry['file']}: UA {entry['ua']} ({entry['status']}): {what}")
             else:
@@ -386,12 +396,12 @@ def channels_add(obj: Context, name: str, url: str, tags: tuple[str, ...]) -> No
 def channels_list(obj: Context, as_json: bool) -> None:
     """List channels in masked form."""
     with obj.service.session() as session:
-        data = [c.describe() for c in obj.service.channels(session)]
+        refs = obj.service.channels(session)
     if as_json:
-        _emit_json(data)
+        _emit_json([c.describe() for c in refs])
         return
-    for item in data:
-        click.echo(f"{item['name']:<20} {','.join(item['tags']):<24} {item['url']}")
+    for ref in refs:
+        click.echo(f"{ref.name:<20} {','.join(sorted(ref.tags)):<24} {ref.masked}")
 
 
 @channels.command("test")
@@ -427,8 +437,7 @@ def channels_remove(obj: Context, name: str) -> None:
         row = session.exec(select(Channel).where(col(Channel.name) == name)).first()
         if row is None:
             raise ChannelError(
-                f"no channel {name!r} in the database (channels from the channels_file are "
-                "edited there)"
+                f"no channel {name!r} in the database (channels from the channels_file are edited there)"
             )
         session.delete(row)
         session.commit()
@@ -465,7 +474,8 @@ def plan(obj: Context, as_json: bool) -> None:
         known = {c.name for c in obj.service.channels(session)}
         for entry in entries:
             entry["channels"] = [
-                c.name for c in select_channels(obj.service.channels(session), entry["tags"])
+                c.name
+                for c in select_channels(obj.service.channels(session), entry["tags"])
                 if c.name in known
             ]
     if as_json:
@@ -502,10 +512,10 @@ def _validated(model: Any, **values: Any) -> Any:
 EXPECTED = (ActionsError, JobsError, SettingsError, OperationalError)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Entry point: expected errors become one line on stderr and exit status 1."""
     try:
-        cli.main(standalone_mode=False)
+        cli.main(args=argv, prog_name="ua-scheduler", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         raise SystemExit(130) from None
@@ -528,4 +538,4 @@ def _redact(text: str) -> str:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

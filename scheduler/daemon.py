@@ -69,9 +69,7 @@ class Daemon:
         if not self._scheduler.running:
             return
         self._wake_at = at
-        self._scheduler.add_job(
-            self._wake, "date", run_date=at, id=WAKE_JOB, replace_existing=True
-        )
+        self._scheduler.add_job(self._wake, "date", run_date=at, id=WAKE_JOB, replace_existing=True)
 
     async def _wake(self) -> None:
         async with self._pass_lock:

@@ -20,8 +20,10 @@ def engine_for(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise SettingsError("setting 'database_url': not a database URL such as "
-                            "sqlite:///ua-scheduler.db or postgresql://host/db") from None
+        raise SettingsError(
+            "setting 'database_url': not a database URL such as "
+            "sqlite:///ua-scheduler.db or postgresql://host/db"
+        ) from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":

@@ -12,8 +12,12 @@ from structlog.tracebacks import ExceptionDictTransformer
 from jobs.secrets import Redactor
 
 LogFormat = Literal["auto", "json", "console"]
-_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING,
-           "error": logging.ERROR}
+_LEVELS = {
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "warning": logging.WARNING,
+    "error": logging.ERROR,
+}
 
 
 def configure(redactor: Redactor, fmt: LogFormat = "auto", level: str = "info") -> None:
@@ -28,9 +32,7 @@ def configure(redactor: Redactor, fmt: LogFormat = "auto", level: str = "info") 
     renderer: structlog.types.Processor
     if use_json:
         # Local variables in tracebacks would carry channel URLs: never show them.
-        tracebacks = structlog.processors.ExceptionRenderer(
-            ExceptionDictTransformer(show_locals=False)
-        )
+        tracebacks = structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False))
         final: list[structlog.types.Processor] = [tracebacks, redactor]
         renderer = structlog.processors.JSONRenderer()
     else:

@@ -63,9 +63,7 @@ def action_detail(session: Session, action: Action) -> dict[str, Any]:
             }
             for s in slots_of(session, action)
         ],
-        "history": [
-            {"at": iso(e.at), "event": e.kind, **e.detail} for e in history_of(session, action)
-        ],
+        "history": [{"at": iso(e.at), "event": e.kind, **e.detail} for e in history_of(session, action)],
     }
 
 
@@ -86,9 +84,7 @@ def timetable(session: Session, settings: Settings) -> list[dict[str, Any]]:
         }
         for slot, action in rows
     ]
-    opened: Sequence[Action] = session.exec(
-        select(Action).where(Action.status == ActionStatus.OPEN)
-    ).all()
+    opened: Sequence[Action] = session.exec(select(Action).where(Action.status == ActionStatus.OPEN)).all()
     entries += [
         {
             "at": iso(action.deadline),
