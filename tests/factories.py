@@ -54,7 +54,12 @@ def add_action(service: Service, **overrides: Any) -> Action:
 
 
 def add_report(
-    service: Service, ua: str, *, at: datetime | None = None, country: str | None = None, **counts: int
+    service: Service,
+    ua: str,
+    *,
+    at: datetime | None = None,
+    country: str | None = None,
+    **counts: int,
 ) -> None:
     with Session(service.engine) as session:
         action = store.get_action(session, ua)
