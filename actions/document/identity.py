@@ -1,0 +1,121 @@
+"""Which case a document belongs to: UA number, update ordinal, index number."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from actions.document.errors import DocumentError
+from actions.document.normalise import Line
+
+ORDINALS: dict[str, int] = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+}
+
+_UA = re.compile(
+    r"(?:\b(?P<ordinal>" + "|".join(ORDINALS) + r"|\d{1,2}(?:st|nd|rd|th))\s+)?"
+    r"(?:\b(?P<further>further information|update) on\s+)?"
+    r"\b(?:ua|urgent action)\b\s*(?:no\.?|number)?\s*:?\s*"
+    r"(?P<number>\d{1,4})\s*(?P<sep>[./])\s*(?P<year>\d{4}|\d{2})(?![\d/])"
+    r"(?P<update_after>\s*(?:-\s*)?update\b)?",
+    re.IGNORECASE,
+)
+_INDEX = re.compile(r"\bindex(?:\s+number)?\s*:?\s*(?P<index>[A-Z]{3}\s?\d{2}/\d{3,5}/\d{4})", re.IGNORECASE)
+_INDEX_VALUE = re.compile(r"(?P<code>[A-Z]{3})\s?(?P<rest>\d{2}/\d{3,5}/\d{4})")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    line: int
+    key: str  # "61.20"
+    number: str  # as printed: "60/16"
+    printed: str  # the whole phrase: "THIRD UA 60/16"
+    ordinal: int | None
+    is_update: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    ua: str
+    ua_number: str
+    printed: str
+    is_update: bool
+    update_ordinal: int | None
+
+
+def _ordinal(word: str | None) -> int | None:
+    if word is None:
+        return None
+    word = word.lower()
+    return ORDINALS.get(word) or int(re.sub(r"\D", "", word))
+
+
+def ua_mentions(lines: list[Line]) -> list[Mention]:
+    mentions = []
+    for line in lines:
+        for m in _UA.finditer(line.text):
+            ordinal = _ordinal(m["ordinal"])
+            mentions.append(
+                Mention(
+                    line=line.number,
+                    key=f"{int(m['number'])}.{m['year'][-2:]}",
+                    number=f"{m['number']}{m['sep']}{m['year']}",
+                    printed=m.group(0).strip(),
+                    ordinal=ordinal,
+                    is_update=bool(m["further"] or m["update_after"]) or (ordinal or 1) > 1,
+                )
+            )
+    return mentions
+
+
+def read_identity(lines: list[Line], source: str) -> Identity:
+    """The one UA number of the document; two different ones are an error naming both."""
+    mentions = ua_mentions(lines)
+    if not mentions:
+        last = lines[-1].number if lines else 1
+        raise DocumentError(source, last, "ua", "no UA number found")
+    first = mentions[0]
+    for other in mentions[1:]:
+        if other.key != first.key:
+            raise DocumentError(
+                source,
+                other.line,
+                "ua",
+                f"two different UA numbers: {first.key} and {other.key} "
+                f"at lines {first.line} and {other.line}",
+            )
+    # The fullest mention (one with an ordinal or "further information") names the document.
+    best = next((m for m in mentions if m.ordinal is not None or m.is_update), first)
+    return Identity(
+        ua=first.key,
+        ua_number=best.number,
+        printed=best.printed,
+        is_update=any(m.is_update for m in mentions),
+        update_ordinal=best.ordinal,
+    )
+
+
+def format_index(value: str) -> str | None:
+    """``"AMR37/6674/2017"`` → ``"AMR 37/6674/2017"``; None when it is not an index number."""
+    match = _INDEX_VALUE.search(value.upper())
+    return f"{match['code']} {match['rest']}" if match else None
+
+
+def find_index(lines: list[Line]) -> tuple[int, str] | None:
+    """An "Index: XXX 00/0000/0000" written inside a header line."""
+    for line in lines:
+        match = _INDEX.search(line.text)
+        if match:
+            index = format_index(match["index"])
+            if index:
+                return line.number, index
+    return None

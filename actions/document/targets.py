@@ -1,0 +1,322 @@
+"""Targets: the officials to write to, read from the lines of a document's target sections.
+
+A target is a few unlabelled lines (name, office, address, a postal note) followed by labelled
+contact lines ("Email:", "Fax:", "Salutation:" ...). An unlabelled line after contact lines
+starts the next target; in compact layouts (addresses written on consecutive lines) so does
+every new paragraph of unlabelled lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from actions.document.model import ParseWarning, Target
+from actions.document.normalise import Line, paragraphs
+
+# Contact labels → the field they fill. Social platforms go to ``Target.social`` under the key.
+CONTACT_LABELS: tuple[tuple[str, str], ...] = (
+    ("email", r"e-?mails?"),
+    ("fax", r"fax(?:es)?"),
+    ("phone", r"(?:tele)?phones?|tel\.?|mobile|whatsapp"),
+    ("facebook", r"facebook|fb"),
+    ("twitter", r"twitter\s*/\s*x|x\s*/\s*twitter|x\s*\(formerly twitter\)|twitter|x"),
+    ("instagram", r"instagram"),
+    ("telegram", r"telegram"),
+    ("tiktok", r"tiktok"),
+    ("youtube", r"youtube"),
+    ("linkedin", r"linkedin"),
+    ("bluesky", r"bluesky"),
+    ("mastodon", r"mastodon"),
+    ("website", r"website|web"),
+    ("salutation", r"salutations?"),
+)
+_CONTACT = re.compile(
+    r"(?:^|(?<=[\s|;]))(?P<label>"
+    + "|".join(f"(?P<{name}>{regex})" for name, regex in CONTACT_LABELS)
+    + r")\s*:\s*",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_NUMBER_SPLIT = re.compile(r"\s*(?:[,;]|\bor\b)\s*")
+_INSTRUCTION = re.compile(r"^\d+[.)]\s")  # the numbered "Write a letter ..." steps
+_POSTAL_NOTE = re.compile(
+    r"postal restrictions|(?:only|do not|don't) send (?:physical )?(?:mail|letters)|"
+    r"physical mail|no postal service",
+    re.IGNORECASE,
+)
+
+# Honorifics before a name: courtesy ones are dropped, ranks kept as ``rank``, offices used as
+# the title when no title line is given. Longest first so "General de División" wins.
+# fmt: off
+COURTESY = (
+    "His Excellency", "Her Excellency", "H.E.", "Mr.", "Mr", "Mrs.", "Mrs", "Ms.", "Ms", "Miss",
+    "Mx", "Dr.", "Dr", "Prof.", "Hon.", "Honourable", "Lic.", "Señor", "Señora", "Sr.", "Sra.",
+)
+RANKS = (
+    "General de División", "General de Brigada", "Lieutenant General", "Major General",
+    "Brigadier General", "Lieutenant Colonel", "General", "Colonel", "Major", "Captain", "Admiral",
+)
+OFFICES = (
+    "Prime Minister", "Ambassador", "President", "Minister", "Governor", "Mayor", "Senator",
+    "Judge", "Prosecutor", "King", "Queen",
+)
+# Words that make a line an office ("Minister of Security", "Prosecutor General").
+OFFICE_WORDS = frozenset({
+    "president", "vice", "prime", "minister", "deputy", "ambassador", "prosecutor", "general",
+    "attorney", "governor", "director", "head", "chief", "chair", "chairman", "chairperson",
+    "commissioner", "secretary", "mayor", "speaker", "king", "queen", "emir", "sultan", "judge",
+    "ombudsperson", "ombudsman", "procurator", "senator", "interior", "justice", "foreign",
+    "affairs", "security", "defence", "defense", "inspector",
+})
+# Words that make a line an institution, i.e. the first line of an address.
+INSTITUTION_WORDS = frozenset({
+    "embassy", "ministry", "office", "department", "secretaría", "ministerio", "court", "prison",
+    "palace", "parliament", "presidency", "administration", "council", "commission",
+    "directorate", "government", "mission", "consulate", "c/o",
+})
+_CONNECTORS = frozenset({"of", "for", "to", "on", "at", "and", "the"})
+_PARTICLES = frozenset({"de", "da", "del", "dos", "das", "van", "von", "bin", "al", "el", "la"})
+_SALUTATION_FILLER = frozenset({
+    "dear", "sir", "madam", "mr", "mrs", "ms", "excellency", "your", "his", "her", "the", "of",
+    "and", "honourable", "honorable", "esteemed",
+})
+# fmt: on
+
+
+@dataclass
+class _Draft:
+    plain: list[tuple[int, Line]] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    faxes: list[str] = field(default_factory=list)
+    social: dict[str, str] = field(default_factory=dict)
+    salutation: tuple[int, str] | None = None
+    salutation_alone: bool = False  # stands in a paragraph of its own: may be for all targets
+    has_contacts: bool = False
+
+
+@dataclass
+class _Header:
+    name: str | None = None
+    title: str | None = None
+    rank: str | None = None
+    office: str | None = None
+    address: list[tuple[int, Line]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _strip_prefix(text: str, words: tuple[str, ...]) -> tuple[str | None, str]:
+    for word in words:
+        if text.lower().startswith(word.lower() + " "):
+            return word, text[len(word) + 1 :].strip()
+    return None, text
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w'/.-]+", text.lower())
+
+
+def is_office_line(text: str) -> bool:
+    """ "Minister of Security", "Prosecutor General" -- but not "Ambassador Jane Roe"."""
+    _, text = _strip_prefix(text, COURTESY)
+    words = _words(text)
+    if not words or words[0] not in OFFICE_WORDS:
+        return False
+    return any(w in _CONNECTORS for w in words) or all(w in OFFICE_WORDS for w in words)
+
+
+def _is_institution(text: str) -> bool:
+    return any(w in INSTITUTION_WORDS for w in _words(text))
+
+
+def _looks_like_name(text: str) -> bool:
+    if any(text.lower().startswith(h.lower() + " ") for h in (*COURTESY, *RANKS, *OFFICES)):
+        return True
+    words = text.split()
+    return (
+        2 <= len(words) <= 5
+        and not any(c.isdigit() for c in text)
+        and not _is_institution(text)
+        and all(w[:1].isupper() or w.lower() in _PARTICLES for w in words)
+    )
+
+
+def split_contacts(text: str) -> list[tuple[str, str]]:
+    """``"Phone: 202 449 9822 | Fax: 202 449 8275"`` → ``[("phone", ...), ("fax", ...)]``."""
+    matches = list(_CONTACT.finditer(text))
+    if not matches or matches[0].start() != 0:
+        return []
+    found = []
+    for here, after in zip(matches, [*matches[1:], None], strict=True):
+        end = after.start() if after else len(text)
+        kind = next(name for name, _ in CONTACT_LABELS if here.group(name) is not None)
+        found.append((kind, text[here.end() : end].strip(" |;,")))
+    return found
+
+
+def _add_contact(draft: _Draft, kind: str, value: str, line: Line, alone: bool) -> None:
+    value = value.strip().rstrip(".")
+    if kind == "salutation":
+        draft.salutation = (line.number, value.rstrip(",").strip())
+        draft.salutation_alone = alone
+        return
+    draft.has_contacts = True
+    if kind == "email":
+        draft.emails.extend(_EMAIL.findall(value))
+    elif kind in {"phone", "fax"}:
+        numbers = [n for n in _NUMBER_SPLIT.split(value) if n]
+        (draft.phones if kind == "phone" else draft.faxes).extend(numbers)
+    elif value:
+        old = draft.social.get(kind)
+        draft.social[kind] = f"{old}, {value}" if old else value
+
+
+def _without_instructions(group: list[Line]) -> list[Line]:
+    """Drop the numbered "Write a letter ..." steps, with the lines they wrap onto."""
+    for position, line in enumerate(group):
+        if _INSTRUCTION.match(line.text):
+            return group[:position]
+    return group
+
+
+def _drafts(lines: list[Line]) -> list[_Draft]:
+    groups = [g for g in (_without_instructions(p) for p in paragraphs(lines)) if g]
+    compact = any(len([x for x in g if not split_contacts(x.text)]) > 1 for g in groups)
+    drafts: list[_Draft] = []
+    for index, group in enumerate(groups):
+        for line in group:
+            contacts = split_contacts(line.text)
+            if contacts:
+                if not drafts:
+                    drafts.append(_Draft())
+                for kind, value in contacts:
+                    _add_contact(drafts[-1], kind, value, line, alone=len(group) == 1)
+                continue
+            current = drafts[-1] if drafts else None
+            new_paragraph = bool(current and current.plain and current.plain[-1][0] != index)
+            if current is None or current.has_contacts or current.salutation or (compact and new_paragraph):
+                drafts.append(_Draft())
+            drafts[-1].plain.append((index, line))
+    return drafts
+
+
+def _header(plain: list[tuple[int, Line]]) -> _Header:
+    head = _Header()
+    for index, line in plain:
+        text = line.text
+        if _POSTAL_NOTE.search(text):
+            head.notes.append(text)
+        elif head.name is None and head.title is None and is_office_line(text):
+            head.title = text
+        elif head.name is None and not head.address and _looks_like_name(text):
+            _, text = _strip_prefix(text, COURTESY)
+            head.rank, text = _strip_prefix(text, RANKS)
+            head.office, text = _strip_prefix(text, OFFICES)
+            head.name = text
+        elif head.title is None and not head.address and is_office_line(text):
+            head.title = text
+        else:
+            head.address.append((index, line))
+    if head.title is None and head.office:
+        head.title = head.office
+        if head.address and _is_institution(head.address[0][1].text):
+            head.title += ", " + head.address[0][1].text
+    return head
+
+
+def _address(lines: list[tuple[int, Line]]) -> str | None:
+    """Lines of one paragraph keep their breaks; separate paragraphs are joined with ", "."""
+    blocks: dict[int, list[str]] = {}
+    for index, line in lines:
+        blocks.setdefault(index, []).append(line.text.rstrip(","))
+    return ", ".join("\n".join(block) for block in blocks.values()) or None
+
+
+def _addressee_words(salutation: str) -> set[str]:
+    first = salutation.split("/", maxsplit=1)[0]
+    return {w for w in _words(first) if w not in _SALUTATION_FILLER}
+
+
+def fits(salutation: str, target: Target) -> bool:
+    """Whether a salutation addresses this target's office ("Dear Minister" ↔ a minister)."""
+    office = set(_words(" ".join(filter(None, (target.title, target.rank)))))
+    return bool(_addressee_words(salutation) & office)
+
+
+def read_targets(
+    lines: list[Line],
+) -> tuple[list[Target], list[tuple[int, str]], list[ParseWarning]]:
+    """Targets in order, the salutations that apply to all of them, and warnings."""
+    drafts = _drafts(lines)
+    targets: list[Target] = []
+    own: list[tuple[int, str] | None] = []
+    alone = False
+    warnings: list[ParseWarning] = []
+    for draft in drafts:
+        head = _header(draft.plain)
+        first_line = draft.plain[0][1].number if draft.plain else 0
+        if head.name is None and head.title is None:
+            warnings.append(ParseWarning(first_line, "targets", "target has no name or title"))
+        targets.append(
+            Target(
+                name=head.name,
+                title=head.title,
+                postal_address=_address(head.address),
+                postal_note=" ".join(head.notes) or None,
+                rank=head.rank,
+                emails=tuple(draft.emails),
+                phones=tuple(draft.phones),
+                faxes=tuple(draft.faxes),
+                social=draft.social,
+            )
+        )
+        own.append(draft.salutation)
+        alone = draft.salutation_alone
+    shared: list[tuple[int, str]] = []
+    # A salutation standing alone after the last target is that target's own only if it fits
+    # that target and not every target ("Dear Ambassador"); otherwise it is for all of them.
+    if len(targets) > 1 and own[-1] is not None and alone:
+        fitting = [i for i, t in enumerate(targets) if fits(own[-1][1], t)]
+        if len(targets) - 1 not in fitting or len(fitting) == len(targets):
+            shared.append(own[-1])
+            own[-1] = None
+    with_own = [_with_salutation(t, s[1]) if s else t for t, s in zip(targets, own, strict=True)]
+    return with_own, shared, warnings
+
+
+def _with_salutation(target: Target, salutation: str) -> Target:
+    return Target(
+        name=target.name,
+        title=target.title,
+        salutation=salutation,
+        postal_address=target.postal_address,
+        postal_note=target.postal_note,
+        rank=target.rank,
+        emails=target.emails,
+        phones=target.phones,
+        faxes=target.faxes,
+        social=target.social,
+    )
+
+
+def give_salutations(
+    targets: list[Target], shared: list[tuple[int, str]], opening: tuple[int, str] | None
+) -> tuple[list[Target], list[ParseWarning]]:
+    """Fill missing salutations: from a shared salutation, then from the letter's opening."""
+    warnings: list[ParseWarning] = []
+    result = list(targets)
+    for _, salutation in shared:
+        result = [t if t.salutation else _with_salutation(t, salutation) for t in result]
+    if opening is not None:
+        line, salutation = opening
+        missing = [i for i, t in enumerate(result) if not t.salutation]
+        fitting = [i for i in missing if fits(salutation, result[i])] or missing
+        for i in fitting:
+            who = result[i].name or result[i].title
+            warnings.append(ParseWarning(line, "salutation", f"taken from the letter for {who}"))
+            result[i] = _with_salutation(result[i], salutation)
+    for target in result:
+        if not target.salutation:
+            warnings.append(ParseWarning(0, "salutation", f"no salutation for {target.name}"))
+    return result, warnings
