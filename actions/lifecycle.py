@@ -17,12 +17,14 @@ class Transition(StrEnum):
     EXTEND = "extend"
     CLOSE = "close"
     CANCEL = "cancel"
+    REOPEN = "reopen"
 
 
 TRANSITIONS: dict[tuple[ActionStatus, Transition], ActionStatus] = {
     (ActionStatus.OPEN, Transition.EXTEND): ActionStatus.OPEN,
     (ActionStatus.OPEN, Transition.CLOSE): ActionStatus.CLOSED,
     (ActionStatus.OPEN, Transition.CANCEL): ActionStatus.CANCELLED,
+    (ActionStatus.CLOSED, Transition.REOPEN): ActionStatus.OPEN,
 }
 
 
@@ -32,9 +34,13 @@ def next_status(ua: str, current: ActionStatus, transition: Transition) -> Actio
         return TRANSITIONS[(current, transition)]
     except KeyError:
         raise LifecycleError(
-            f"cannot {transition.value} UA {ua}: it is {current.value}"
-            f" (only an open action can be {_PAST[transition]})"
+            f"cannot {transition.value} UA {ua}: it is {current.value} ({_ONLY[transition]})"
         ) from None
 
 
-_PAST = {Transition.EXTEND: "extended", Transition.CLOSE: "closed", Transition.CANCEL: "cancelled"}
+_ONLY = {
+    Transition.EXTEND: "only an open action can be extended",
+    Transition.CLOSE: "only an open action can be closed",
+    Transition.CANCEL: "only an open action can be cancelled",
+    Transition.REOPEN: "only a closed action can be reopened, by an update with a later deadline",
+}

@@ -42,15 +42,20 @@ def _instant(*, nullable: bool = False, index: bool = False) -> Any:
 class Action(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     ua: str = Field(unique=True, index=True, max_length=32)
+    update_ordinal: int | None = None
+    index_number: str | None = None
     title: str
     subject: str | None = None
+    subjects: list[dict[str, str | None]] = Field(default_factory=list, sa_column=Column(JSON))
     country: str | None = None
     status: ActionStatus = Field(default=ActionStatus.OPEN, index=True)
     deadline: datetime = _instant(index=True)
     deadline_date: date | None = None
+    deadline_text: str | None = None
     timezone: str = "UTC"
     preferred_languages: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     sample_letter: str | None = Field(default=None, sa_column=Column(Text))
+    additional_information: str | None = Field(default=None, sa_column=Column(Text))
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     reminder_offsets_s: list[int] | None = Field(default=None, sa_column=Column(JSON))
     late_reports_welcome: bool = True
@@ -65,8 +70,10 @@ class Target(SQLModel, table=True):
     position: int = 0
     name: str
     title: str | None = None
+    rank: str | None = None
     salutation: str | None = None
     postal_address: str | None = None
+    postal_note: str | None = None
     emails: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     phones: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     faxes: list[str] = Field(default_factory=list, sa_column=Column(JSON))
@@ -107,10 +114,13 @@ class ReminderSlot(SQLModel, table=True):
 
 
 class FinalTally(SQLModel, table=True):
-    """The tally built at close, stored as delivered, so regenerating never changes what was sent."""
+    """The tally built at close, stored as delivered, so regenerating never changes what was sent.
+
+    An action reopened by an update document gets a new one at its next close.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
-    action_id: int = Field(foreign_key="action.id", unique=True)
+    action_id: int = Field(foreign_key="action.id", index=True)
     created_at: datetime = _instant()
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     markdown: str = Field(sa_column=Column(Text, nullable=False))

@@ -47,27 +47,46 @@ class TargetSpec(BaseModel):
 
     name: str = Field(min_length=1, max_length=300)
     title: str | None = None
+    rank: str | None = None
     salutation: str | None = None
     postal_address: str | None = None
+    postal_note: str | None = None
     emails: StringList = Field(default_factory=list)
     phones: StringList = Field(default_factory=list)
     faxes: StringList = Field(default_factory=list)
     social: dict[str, str] = Field(default_factory=dict)
 
 
+class SubjectSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=300)
+    pronouns: str | None = None
+
+
 class ActionSpec(BaseModel):
-    """An action as the CLI or a structured TOML/YAML file states it."""
+    """An action as the CLI, a structured TOML/YAML file or a UA document states it.
+
+    ``is_update`` marks a later document of the same case (a further UA): it adds to the action
+    (new targets, a later deadline) rather than replacing what is there.
+    """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     ua: str
+    is_update: bool = False
+    update_ordinal: int | None = Field(default=None, ge=1, le=99)
+    index_number: str | None = None
     title: str = Field(min_length=1, max_length=500)
     deadline: date | datetime | str
+    deadline_text: str | None = None
     timezone: str | None = None
     subject: str | None = None
+    subjects: list[SubjectSpec] = Field(default_factory=list)
     country: str | None = None
     preferred_languages: StringList = Field(default_factory=list)
     sample_letter: str | None = None
+    additional_information: str | None = None
     tags: StringList = Field(default_factory=list)
     reminders: Annotated[list[timedelta] | None, BeforeValidator(_offsets)] = None
     late_reports_welcome: bool = True

@@ -74,27 +74,38 @@ def resolve_deadline(spec_deadline: date | datetime | str, zone_name: str) -> De
     return parse_deadline(spec_deadline, zone_name)
 
 
-def _record(session: Session, action: Action, now: datetime, kind: str, **detail: Any) -> None:
+def record(session: Session, action: Action, now: datetime, kind: str, **detail: Any) -> None:
+    """Add an event to the action's history."""
     assert action.id is not None
     session.add(Event(action_id=action.id, at=now, kind=kind, detail=detail))
 
 
+_COPIED_FIELDS = (
+    "title",
+    "subject",
+    "country",
+    "preferred_languages",
+    "sample_letter",
+    "additional_information",
+    "tags",
+    "late_reports_welcome",
+    "update_ordinal",
+    "index_number",
+    "deadline_text",
+)
+
+
 def _apply_fields(action: Action, spec: ActionSpec) -> list[str]:
     changed = []
-    fields = (
-        "title",
-        "subject",
-        "country",
-        "preferred_languages",
-        "sample_letter",
-        "tags",
-        "late_reports_welcome",
-    )
-    for name in fields:
+    for name in _COPIED_FIELDS:
         value = getattr(spec, name)
         if getattr(action, name) != value:
             setattr(action, name, value)
             changed.append(name)
+    subjects = [s.model_dump() for s in spec.subjects]
+    if action.subjects != subjects:
+        action.subjects = subjects
+        changed.append("subjects")
     offsets = [int(o.total_seconds()) for o in spec.reminders] if spec.reminders else None
     if action.reminder_offsets_s != offsets:
         action.reminder_offsets_s = offsets
@@ -174,7 +185,7 @@ def create_action(
     session.add(action)
     session.flush()
     _replace_targets(session, action, spec.targets)
-    _record(session, action, now, "created", deadline=deadline.at.isoformat())
+    record(session, action, now, "created", deadline=deadline.at.isoformat())
     if action.status is ActionStatus.OPEN:
         plan_slots(session, action, offsets_for(action, default_offsets))
     return action
@@ -213,7 +224,6 @@ def update_action(
         plan_slots(session, existing, offsets_for(existing, default_offsets))
     if changed:
         existing.updated_at = now
-        _record(session, existing, now, "updated", fields=changed, source=source)
     return existing, changed
 
 
@@ -238,7 +248,7 @@ def extend_deadline(
     action.timezone = deadline.timezone
     action.updated_at = now
     plan_slots(session, action, offsets)
-    _record(
+    record(
         session,
         action,
         now,
@@ -252,6 +262,32 @@ def extend_deadline(
 def close_action(session: Session, action: Action, *, now: datetime, reason: str) -> None:
     action.status = next_status(action.ua, action.status, Transition.CLOSE)
     _finish(session, action, now, "closed", reason)
+
+
+def reopen_action(session: Session, action: Action, *, now: datetime, reason: str) -> None:
+    action.status = next_status(action.ua, action.status, Transition.REOPEN)
+    action.closed_at = None
+    action.updated_at = now
+    record(session, action, now, "reopened", reason=reason)
+
+
+def add_targets(session: Session, action: Action, specs: Sequence[TargetSpec]) -> list[str]:
+    """Add the targets not there yet (same name, ignoring case and spacing); return their names."""
+    assert action.id is not None
+    current = targets_of(session, action)
+    known = {_name_key(t.name) for t in current}
+    added: list[str] = []
+    for spec in specs:
+        if _name_key(spec.name) in known:
+            continue
+        session.add(_target_row(action.id, len(current) + len(added), spec))
+        known.add(_name_key(spec.name))
+        added.append(spec.name)
+    return added
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.casefold().split())
 
 
 def cancel_action(session: Session, action: Action, *, now: datetime, reason: str) -> None:
@@ -268,7 +304,7 @@ def _finish(session: Session, action: Action, now: datetime, kind: str, reason: 
         .where(col(ReminderSlot.status) == SlotStatus.PENDING)
         .values(status=SlotStatus.EXPIRED)
     )
-    _record(session, action, now, kind, reason=reason)
+    record(session, action, now, kind, reason=reason)
 
 
 def add_report(

@@ -11,11 +11,11 @@ import structlog
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import col, select
 
-from actions import store
+from actions import imports, store, views
+from actions.clock import SystemClock
 from actions.errors import ActionsError, InvalidInputError
 from actions.models import ActionStatus, Channel
 from actions.specs import ActionSpec, ReportCounts
-from actions.structured import load_action_file
 from actions.tally import count
 from config.errors import SettingsError
 from config.settings import Settings, load_settings
@@ -24,7 +24,6 @@ from jobs.errors import ChannelError, JobsError
 from jobs.notify import Message, send_one
 from jobs.report import FORMATS, TallyFormat, render_tally
 from jobs.secrets import Redactor
-from scheduler import views
 from scheduler.logs import configure
 from scheduler.service import Service, open_service
 
@@ -44,7 +43,7 @@ class Context:
     @property
     def service(self) -> Service:
         if self._service is None:
-            self._service = open_service(self.settings, redactor=self.redactor)
+            self._service = open_service(self.settings, clock=SystemClock(), redactor=self.redactor)
         return self._service
 
     def close(self) -> None:
@@ -78,7 +77,9 @@ def cli(ctx: click.Context, config_file: Path | None, log_format: str | None) ->
     """Deadline-aware scheduler for Urgent Action campaigns."""
     settings = load_settings(config_file)
     fmt = log_format or settings.log_format
-    configure(REDACTOR, fmt, settings.log_level)  # type: ignore[arg-type]
+    # Commands other than ``run`` answer on stdout; their logs show only what went wrong.
+    level = settings.log_level if ctx.invoked_subcommand == "run" else _at_least_warning(settings.log_level)
+    configure(REDACTOR, fmt, level)  # type: ignore[arg-type]
     ctx.obj = Context(settings, REDACTOR)
     ctx.call_on_close(ctx.obj.close)
 
@@ -173,54 +174,64 @@ def actions_add(
 
 @actions.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+@click.option("--dry-run", is_flag=True, help="Say what would be created or changed; write nothing.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
 def actions_import(obj: Context, files: tuple[Path, ...], dry_run: bool, as_json: bool) -> None:
-    """Create or update actions from TOML/YAML action files; each file is one transaction."""
+    """Create or update actions from UA documents (.txt, .md, .pdf) or action files (.toml, .yaml).
+
+    Each file is one transaction: it is imported whole or not at all.
+    """
     service = obj.service
     results: list[dict[str, Any]] = []
-    failed = 0
     for path in files:
-        entry: dict[str, Any]
         try:
-            spec = load_action_file(path)
+            loaded = imports.load(path)
             with service.session() as session:
-                action, changed = store.update_action(
+                result = imports.apply(
                     session,
-                    spec,
+                    loaded,
                     now=service.clock.now(),
                     default_timezone=obj.settings.timezone,
                     default_offsets=obj.settings.reminders,
-                    source=path.name,
                 )
-                entry = {
-                    "file": str(path),
-                    "ua": action.ua,
-                    "status": action.status.value,
-                    "changed": changed,
-                    "ok": True,
-                }
                 if dry_run:
                     session.rollback()
                 else:
                     session.commit()
+            results.append(result.to_json())
         except (ActionsError, IntegrityError) as exc:
-            failed += 1
-            entry = {"file": str(path), "ok": False, "error": str(exc).splitlines()[0]}
-        results.append(entry)
+            results.append({"file": str(path), "ok": False, "error": str(exc).splitlines()[0]})
     if as_json:
         _emit_json({"dry_run": dry_run, "results": results})
     else:
         for entry in results:
-            if entry["ok"]:
-                what = ", ".join(str(c) for c in entry["changed"]) or "unchanged"
-                prefix = "would import" if dry_run else "imported"
-                click.echo(f"{prefix} {entry['file']}: UA {entry['ua']} ({entry['status']}): {what}")
-            else:
-                click.echo(f"error: {entry['error']}", err=True)
-    if failed:
+            _echo_import(entry, dry_run)
+    if not all(entry["ok"] for entry in results):
         raise SystemExit(1)
+
+
+def _echo_import(entry: dict[str, Any], dry_run: bool) -> None:
+    if not entry["ok"]:
+        click.echo(f"error: {entry['error']}", err=True)
+        return
+    verb = (
+        ("would create" if dry_run else "created")
+        if entry["created"]
+        else ("would change" if dry_run else "changed")
+    )
+    if not entry["created"] and not entry["changes"]:
+        verb = "unchanged"
+    click.echo(f"{entry['file']}: UA {entry['ua']} {verb} ({entry['status']})")
+    for name, change in entry["changes"].items():
+        click.echo(f"  {name}: {_short(change['old'])} -> {_short(change['new'])}")
+    for warning in entry["warnings"]:
+        click.echo(f"  warning: {warning}")
+
+
+def _short(value: Any, limit: int = 70) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @actions.command("list")
@@ -488,6 +499,27 @@ def plan(obj: Context, as_json: bool) -> None:
         click.echo(f"{entry['at']}  UA {entry['ua']:<8} {entry['what']:<32} → {to}")
 
 
+@cli.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+@pass_ctx
+def db_upgrade(obj: Context, revision: str) -> None:
+    """Apply schema migrations (also done at start when needed)."""
+    from scheduler.db import engine_for
+    from scheduler.migrate import upgrade
+
+    engine = engine_for(obj.settings.database_url)
+    try:
+        before, after = upgrade(engine, revision)
+    finally:
+        engine.dispose()
+    click.echo(f"database at revision {after}" + (f" (was {before})" if before != after else ""))
+
+
 @cli.command("config")
 @pass_ctx
 def show_config(obj: Context) -> None:
@@ -496,6 +528,10 @@ def show_config(obj: Context) -> None:
 
 
 # ---------------------------------------------------------------- plumbing
+
+
+def _at_least_warning(level: str) -> str:
+    return level if level in ("warning", "error") else "warning"
 
 
 def _validated(model: Any, **values: Any) -> Any:

@@ -7,10 +7,11 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlmodel import SQLModel, create_engine
+from sqlmodel import create_engine
 
 import actions.models  # noqa: F401  (registers the tables)
 from config.errors import SettingsError
+from scheduler.migrate import ensure_current
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -48,4 +49,5 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 
 def create_schema(engine: Engine) -> None:
-    SQLModel.metadata.create_all(engine)
+    """Bring the schema up to date through the migrations (``scheduler.migrate``)."""
+    ensure_current(engine)

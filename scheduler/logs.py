@@ -61,3 +61,4 @@ def configure(redactor: Redactor, fmt: LogFormat = "auto", level: str = "info") 
     # apprise logs each attempt at INFO; its warnings and errors are what an operator needs.
     logging.getLogger("apprise").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -223,7 +223,8 @@ def test_import_structured_files_is_all_or_nothing_per_file(run: Any, tmp_path: 
     assert shown["targets"][0]["salutation"] == "Dear Minister"
 
     again = run("actions", "import", str(good), "--json").json()["results"][0]
-    assert again["changed"] == []  # re-importing the same file changes nothing
+    assert again["changes"] == {}  # re-importing the same file changes nothing
+    assert again["created"] is False
     dry = run("actions", "import", "--dry-run", str(good).replace("good", "good"), "--json")
     assert dry.json()["dry_run"] is True
 
@@ -237,3 +238,12 @@ def test_unknown_environment_settings_are_ignored_but_bad_ones_stop(
     failed = run("actions", "list")
     assert failed.code == 1
     assert "'timezone' (environment variable UA_SCHEDULER_TIMEZONE)" in failed.err
+
+
+def test_db_upgrade_brings_the_schema_to_the_newest_revision(run: Any) -> None:
+    from scheduler.migrate import head
+
+    result = run("db", "upgrade")
+    assert result.code == 0, result.err
+    assert result.out.strip().startswith(f"database at revision {head()}")
+    assert run("db", "upgrade").out.strip() == f"database at revision {head()}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -19,15 +19,7 @@ from tests.support.sinks import WebhookSink
 SECRETS = ("hunter2pw", "hdr-token-123", "payload-key-456", "query-key-789", "deadpw99")
 
 
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    yield
-    structlog.reset_defaults()
-    logging.getLogger().handlers.clear()
-
-
 @pytest.mark.parametrize("fmt", ["json", "console"])
-@pytest.mark.usefixtures("restore_logging")
 def test_deliveries_and_failures_log_no_secret(
     fmt: str,
     make_service: Callable[..., Service],

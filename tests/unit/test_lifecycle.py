@@ -1,4 +1,4 @@
-"""The action's lifecycle: only an open action can be extended, closed or cancelled."""
+"""The action's lifecycle: one table of allowed transitions; everything else is refused."""
 
 from __future__ import annotations
 
@@ -14,17 +14,23 @@ ALLOWED = [
     (ActionStatus.OPEN, Transition.EXTEND, ActionStatus.OPEN),
     (ActionStatus.OPEN, Transition.CLOSE, ActionStatus.CLOSED),
     (ActionStatus.OPEN, Transition.CANCEL, ActionStatus.CANCELLED),
+    (ActionStatus.CLOSED, Transition.REOPEN, ActionStatus.OPEN),
 ]
 ILLEGAL = [
     (status, transition)
     for status, transition in itertools.product(ActionStatus, Transition)
-    if status is not ActionStatus.OPEN
+    if (status, transition) not in {(a, t) for a, t, _ in ALLOWED}
 ]
-PAST = {Transition.EXTEND: "extended", Transition.CLOSE: "closed", Transition.CANCEL: "cancelled"}
+WHY = {
+    Transition.EXTEND: "only an open action can be extended",
+    Transition.CLOSE: "only an open action can be closed",
+    Transition.CANCEL: "only an open action can be cancelled",
+    Transition.REOPEN: "only a closed action can be reopened",
+}
 
 
 @pytest.mark.parametrize(("current", "transition", "after"), ALLOWED)
-def test_an_open_action_allows_every_transition(
+def test_each_allowed_transition_gives_its_status(
     current: ActionStatus, transition: Transition, after: ActionStatus
 ) -> None:
     assert next_status("61.20", current, transition) is after
@@ -34,19 +40,21 @@ def test_the_table_holds_exactly_the_allowed_transitions() -> None:
     assert {(current, t): after for current, t, after in ALLOWED} == TRANSITIONS
 
 
-def test_the_illegal_transitions_are_closed_and_cancelled_against_everything() -> None:
+def test_the_illegal_transitions_are_every_other_pair() -> None:
     assert set(ILLEGAL) == {
+        (ActionStatus.OPEN, Transition.REOPEN),
         (ActionStatus.CLOSED, Transition.EXTEND),
         (ActionStatus.CLOSED, Transition.CLOSE),
         (ActionStatus.CLOSED, Transition.CANCEL),
         (ActionStatus.CANCELLED, Transition.EXTEND),
         (ActionStatus.CANCELLED, Transition.CLOSE),
         (ActionStatus.CANCELLED, Transition.CANCEL),
+        (ActionStatus.CANCELLED, Transition.REOPEN),
     }
 
 
 @pytest.mark.parametrize(("current", "transition"), ILLEGAL)
-def test_a_transition_from_a_finished_action_is_refused_naming_the_ua_and_status(
+def test_an_illegal_transition_is_refused_naming_the_ua_and_status(
     current: ActionStatus, transition: Transition
 ) -> None:
     with pytest.raises(LifecycleError) as caught:
@@ -55,7 +63,7 @@ def test_a_transition_from_a_finished_action_is_refused_naming_the_ua_and_status
     assert "UA 219.06" in message
     assert f"it is {current.value}" in message
     assert message.startswith(f"cannot {transition.value} ")
-    assert f"only an open action can be {PAST[transition]}" in message
+    assert WHY[transition] in message
 
 
 def test_a_lifecycle_error_is_an_actions_error() -> None:

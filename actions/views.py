@@ -32,11 +32,16 @@ def action_summary(action: Action) -> dict[str, Any]:
 def action_detail(session: Session, action: Action) -> dict[str, Any]:
     return {
         **action_summary(action),
+        "update_ordinal": action.update_ordinal,
+        "index_number": action.index_number,
         "subject": action.subject,
+        "subjects": [{"name": s.get("name"), "pronouns": s.get("pronouns")} for s in action.subjects],
         "country": action.country,
         "deadline_date": action.deadline_date.isoformat() if action.deadline_date else None,
+        "deadline_text": action.deadline_text,
         "preferred_languages": action.preferred_languages,
         "sample_letter": action.sample_letter,
+        "additional_information": action.additional_information,
         "late_reports_welcome": action.late_reports_welcome,
         "created_at": iso(action.created_at),
         "closed_at": iso(action.closed_at),
@@ -44,8 +49,10 @@ def action_detail(session: Session, action: Action) -> dict[str, Any]:
             {
                 "name": t.name,
                 "title": t.title,
+                "rank": t.rank,
                 "salutation": t.salutation,
                 "postal_address": t.postal_address,
+                "postal_note": t.postal_note,
                 "emails": t.emails,
                 "phones": t.phones,
                 "faxes": t.faxes,

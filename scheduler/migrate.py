@@ -1,0 +1,60 @@
+"""Schema changes through Alembic: ``ua-scheduler db upgrade``, also run at start when needed."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+
+import structlog
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection, Engine
+
+log = structlog.get_logger("ua_scheduler.migrate")
+
+BASELINE = "0001"
+"""The schema of 0.1.0, which created its tables without Alembic: such a database is stamped so."""
+
+
+def _config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(files("scheduler") / "migrations"))
+    config.attributes["connection"] = connection
+    return config
+
+
+@cache
+def head() -> str:
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
+    """Bring the schema to ``revision``; return (from, to)."""
+    with engine.begin() as connection:
+        before = current(connection)
+        if before is None and inspect(connection).has_table("action"):
+            command.stamp(_config(connection), BASELINE)
+            before = BASELINE
+        command.upgrade(_config(connection), revision)
+        after = current(connection)
+    assert after is not None
+    if before != after:
+        log.info("db.upgraded", from_revision=before, to_revision=after)
+    return before, after
+
+
+def ensure_current(engine: Engine) -> None:
+    """Upgrade when behind; cheap when already at head (one query, no migration scripts run)."""
+    with engine.connect() as connection:
+        if current(connection) == head():
+            return
+    upgrade(engine)

@@ -1,0 +1,227 @@
+"""Importing UA documents as published: create, re-import, update, close, refuse; via the CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fpdf import FPDF
+
+from actions.clock import ManualClock
+from scheduler import cli
+
+DATA = Path(__file__).parent.parent / "data" / "ua"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> ManualClock:
+    """The CLI's clock, set to a day in 2019 so the sample documents are still open."""
+    manual = ManualClock(datetime(2019, 3, 1, 9, 0, tzinfo=UTC))
+    monkeypatch.setattr(cli, "SystemClock", lambda: manual)
+    return manual
+
+
+@pytest.fixture
+def run(
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    clock: ManualClock,
+) -> Any:
+    monkeypatch.setenv("UA_SCHEDULER_DATABASE_URL", database_url)
+    monkeypatch.setenv("UA_SCHEDULER_TIMEZONE", "Europe/London")
+
+    def invoke(*args: str) -> Result:
+        capsys.readouterr()
+        try:
+            cli.main(list(args))
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return invoke
+
+
+@pytest.fixture
+def case_44_19(tmp_path: Path) -> tuple[Path, Path]:
+    """The published further-information document of UA 44/19, and an original made from it."""
+    update = tmp_path / "ua-44.19-further.txt"
+    shutil.copy(DATA / update.name, update)
+    text = update.read_text()
+    original = text.replace("Further information on UA: 44/19", "UA: 44/19")
+    original = original.replace("BEFORE 24 APRIL 2019", "BEFORE 24 MARCH 2019")
+    cut_from, cut_to = original.index("Prosecutor General of Tehran"), original.index("And copies to:")
+    first = tmp_path / "ua-44.19.txt"
+    first.write_text(original[:cut_from] + original[cut_to:])
+    return first, update
+
+
+def test_a_published_document_becomes_an_action(run: Any, clock: ManualClock, tmp_path: Path) -> None:
+    clock.set(datetime(2020, 5, 20, tzinfo=UTC))
+    doc = tmp_path / "ua-61.20.txt"
+    shutil.copy(DATA / doc.name, doc)
+    imported = run("actions", "import", str(doc))
+    assert imported.code == 0, imported.err
+    assert "UA 61.20 created (open)" in imported.out
+
+    shown = run("actions", "show", "61.20", "--json").json()
+    expected = json.loads((DATA / "ua-61.20.expected.json").read_text())
+    assert shown["ua"] == "61.20"
+    assert shown["update_ordinal"] is None
+    assert shown["index_number"] is None
+    assert shown["title"] == expected["title"]
+    assert shown["subjects"] == expected["subjects"]
+    assert shown["country"] == "Kyrgyzstan"
+    assert shown["deadline_date"] == "2020-06-03"
+    assert shown["timezone"] == "Europe/London"
+    assert shown["deadline"] == "2020-06-03T23:00:00Z"  # end of the day in London (BST)
+    assert shown["preferred_languages"] == ["Kyrgyz", "Russian"]
+    assert shown["late_reports_welcome"] is True
+    assert shown["sample_letter"].startswith("Dear President,")
+    assert [t["name"] for t in shown["targets"]] == ["Sooronbay Jeenbekov", "Bolot Isakovich Otunbaev"]
+    assert [t["salutation"] for t in shown["targets"]] == ["Dear President", "Dear Ambassador"]
+    assert shown["targets"][1]["faxes"] == ["202 449 8275"]
+    assert shown["targets"][0]["social"] == {
+        "facebook": "@PresidentKyrgyzRepublic",
+        "twitter": "@kyrgyzpresident",
+    }
+    assert [h["event"] for h in shown["history"]] == ["created", "imported"]
+    assert shown["history"][1]["source"] == "ua-61.20.txt"
+
+    again = run("actions", "import", str(doc), "--json").json()["results"][0]
+    assert again["created"] is False
+    assert again["changes"] == {}
+    assert len(run("actions", "show", "61.20", "--json").json()["history"]) == 2
+
+
+def test_dry_run_says_what_it_would_do_and_writes_nothing(run: Any, tmp_path: Path) -> None:
+    doc = tmp_path / "ua-44.19-further.txt"
+    shutil.copy(DATA / doc.name, doc)
+    dry = run("actions", "import", "--dry-run", "--json", str(doc))
+    assert dry.code == 0
+    (result,) = dry.json()["results"]
+    assert result["created"] is True
+    assert result["ua"] == "44.19"
+    assert any("no earlier document" in w for w in result["warnings"])
+    assert run("actions", "list", "--status", "all", "--json").json() == []
+    text = run("actions", "import", "--dry-run", str(doc))
+    assert "UA 44.19 would create (open)" in text.out
+
+
+def test_an_update_extends_the_deadline_adds_targets_and_keeps_the_tally(
+    run: Any, clock: ManualClock, case_44_19: tuple[Path, Path]
+) -> None:
+    original, update = case_44_19
+    assert run("actions", "import", str(original)).code == 0
+    assert run("reports", "add", "44.19", "--letters", "2").code == 0
+    clock.set(datetime(2019, 3, 20, tzinfo=UTC))
+    run("run", "--drain")
+    before = run("actions", "show", "44.19", "--json").json()
+    sent_before = [r for r in before["reminders"] if r["sent"]]
+    assert [r["offset"] for r in sent_before] == ["7d"]
+
+    result = run("actions", "import", "--json", str(update)).json()["results"][0]
+
+    assert result["created"] is False
+    assert {"deadline", "targets", "reminders"} <= set(result["changes"])
+    shown = run("actions", "show", "44.19", "--json").json()
+    assert shown["deadline"] == "2019-04-24T23:00:00Z"  # 24 April, end of day in London (BST)
+    assert [t["name"] for t in shown["targets"]] == ["Kamran Tavassoli", "Dariush Nekounam"]
+    assert shown["index_number"] == "MDE 13/5501/2019"
+    extension = next(h for h in shown["history"] if h["event"] == "extended")
+    assert extension["old"] == "2019-03-25T00:00:00+00:00"
+    assert extension["new"] == "2019-04-24T23:00:00+00:00"
+    assert extension["source"] == "ua-44.19-further.txt"
+    reminders = {r["offset"]: r for r in shown["reminders"]}
+    assert reminders["7d"]["sent"] is True
+    assert reminders["7d"]["due"] == sent_before[0]["due"]  # sent: not re-armed
+    assert reminders["3d"]["due"] == "2019-04-21T23:00:00Z"  # not sent: follows the new date
+    assert run("tally", "44.19", "--format", "json").json()["total"] == 2
+
+    assert run("actions", "import", "--json", str(update)).json()["results"][0]["changes"] == {}
+
+
+def test_an_update_reopens_a_closed_action(
+    run: Any, clock: ManualClock, case_44_19: tuple[Path, Path]
+) -> None:
+    original, update = case_44_19
+    run("actions", "import", str(original))
+    clock.set(datetime(2019, 3, 26, tzinfo=UTC))
+    run("run", "--drain")
+    assert run("actions", "show", "44.19", "--json").json()["status"] == "closed"
+
+    imported = run("actions", "import", "--json", str(update)).json()["results"][0]
+
+    assert imported["status"] == "open"
+    events = [h["event"] for h in run("actions", "show", "44.19", "--json").json()["history"]]
+    assert events[-3:] == ["reopened", "extended", "imported"]
+
+
+def test_a_document_past_its_deadline_is_imported_closed_with_a_warning(
+    run: Any, clock: ManualClock, tmp_path: Path
+) -> None:
+    clock.set(datetime(2026, 11, 28, tzinfo=UTC))
+    doc = tmp_path / "ua-61.20.txt"
+    shutil.copy(DATA / doc.name, doc)
+    result = run("actions", "import", str(doc))
+    assert result.code == 0
+    assert "UA 61.20 created (closed)" in result.out
+    assert "warning: deadline: 2020-06-03 has passed: imported as closed" in result.out
+
+
+def test_what_cannot_be_read_is_an_error_naming_file_line_and_field(run: Any, tmp_path: Path) -> None:
+    good = tmp_path / "ua-61.20.txt"
+    shutil.copy(DATA / good.name, good)
+    no_deadline = tmp_path / "no-deadline.txt"
+    no_deadline.write_text(
+        "\n".join(line for line in (DATA / "ua-61.20.txt").read_text().splitlines() if "UNTIL:" not in line)
+    )
+    two_numbers = tmp_path / "two.txt"
+    two_numbers.write_text((DATA / "ua-61.20.txt").read_text() + "\nUA 62.20\n")
+
+    result = run("actions", "import", "--json", str(no_deadline), str(good), str(two_numbers))
+
+    assert result.code == 1
+    first, second, third = result.json()["results"]
+    assert first["ok"] is False
+    assert first["error"].startswith(f"{no_deadline}:")
+    assert "deadline: no deadline found" in first["error"]
+    assert second["ok"] is True
+    assert third["ok"] is False
+    assert "two different UA numbers: 61.20 and 62.20" in third["error"]
+    assert [a["ua"] for a in run("actions", "list", "--status", "all", "--json").json()] == ["61.20"]
+
+
+def test_a_pdf_is_read_through_its_text_layer(run: Any, clock: ManualClock, tmp_path: Path) -> None:
+    clock.set(datetime(2020, 5, 20, tzinfo=UTC))
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=10)
+    text = (DATA / "ua-61.20.txt").read_text()
+    ascii_text = text.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
+    pdf.multi_cell(0, 5, ascii_text.encode("latin-1", "replace").decode("latin-1"))
+    path = tmp_path / "ua-61.20.pdf"
+    pdf.output(str(path))
+
+    result = run("actions", "import", "--json", str(path))
+
+    assert result.code == 0, result.out + result.err
+    shown = run("actions", "show", "61.20", "--json").json()
+    assert shown["deadline_date"] == "2020-06-03"
+    assert [t["name"] for t in shown["targets"]] == ["Sooronbay Jeenbekov", "Bolot Isakovich Otunbaev"]

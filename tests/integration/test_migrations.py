@@ -1,0 +1,75 @@
+"""Schema changes go through Alembic; an old database upgrades without loss."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel
+
+from actions import store
+from actions.models import ActionStatus, DeliveryStatus, FinalTally, SlotStatus
+from scheduler.db import engine_for
+from scheduler.migrate import current, head, upgrade
+
+ROWS = [
+    "INSERT INTO action (id, ua, title, status, deadline, timezone, preferred_languages, tags,"
+    " late_reports_welcome, created_at, updated_at) VALUES (1, '61.20', 'Health at risk', 'CLOSED',"
+    " '2020-06-03 18:00:00', 'Asia/Bishkek', '[\"Kyrgyz\"]', '[]', true, '2020-05-01 00:00:00',"
+    " '2020-06-03 18:00:00')",
+    "INSERT INTO target (id, action_id, position, name, emails, phones, faxes, social)"
+    " VALUES (1, 1, 0, 'Bolot Otunbaev', '[\"a@example.org\"]', '[]', '[]', '{}')",
+    "INSERT INTO report (id, action_id, received_at, late, country, source, letter, email, fax,"
+    " call, post, other) VALUES (1, 1, '2020-05-02 10:00:00', false, 'NL', 'cli', 2, 1, 0, 0, 0, 0)",
+    "INSERT INTO reminderslot (id, action_id, offset_s, due_at, status, channels_ok, channels_failed)"
+    " VALUES (1, 1, 604800, '2020-05-27 18:00:00', 'SENT', 1, 0)",
+    "INSERT INTO finaltally (id, action_id, created_at, data, markdown, html, delivery, attempt_at)"
+    " VALUES (1, 1, '2020-06-03 18:00:00', '{\"total\": 3}', '# t', '<h1>t</h1>', 'SENT',"
+    " '2020-06-03 18:00:00')",
+    "INSERT INTO channel (id, name, url, tags, created_at)"
+    " VALUES (1, 'hook', 'json://127.0.0.1/', '[\"reminders\"]', '2020-05-01 00:00:00')",
+]
+
+
+@pytest.mark.parametrize("without_version_table", [False, True], ids=["alembic", "created-by-0.1.0"])
+def test_a_database_from_the_first_schema_upgrades_without_loss(
+    database_url: str, without_version_table: bool
+) -> None:
+    engine = engine_for(database_url)
+    upgrade(engine, "0001")
+    with engine.begin() as connection:
+        for row in ROWS:
+            connection.execute(text(row))
+        if without_version_table:  # 0.1.0 made its tables without Alembic
+            connection.execute(text("DROP TABLE alembic_version"))
+
+    before, after = upgrade(engine)
+
+    assert (before, after) == ("0001", head())
+    with Session(engine) as session:
+        action = store.get_action(session, "61.20")
+        assert action.status is ActionStatus.CLOSED
+        assert action.deadline == datetime(2020, 6, 3, 18, tzinfo=UTC)
+        assert action.preferred_languages == ["Kyrgyz"]
+        assert action.subjects in ([], None)
+        (target,) = store.targets_of(session, action)
+        assert target.emails == ["a@example.org"]
+        (slot,) = store.slots_of(session, action)
+        assert slot.status is SlotStatus.SENT
+        tally = session.get(FinalTally, 1)
+        assert tally is not None
+        assert tally.delivery is DeliveryStatus.SENT
+        assert tally.data == {"total": 3}
+    engine.dispose()
+
+
+def test_the_migrations_build_exactly_the_models_schema(database_url: str) -> None:
+    engine = engine_for(database_url)
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert current(connection) == head()
+        assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
+    engine.dispose()
