@@ -25,6 +25,15 @@ def late_reports_welcome(lines: list[Line]) -> bool:
     return bool(_LATE_NOTICE.search(text))
 
 
+def _with_next_line(line: Line, lines: list[Line]) -> Line:
+    """The label line with the line after it, when that one is not blank."""
+    position = lines.index(line) if line in lines else len(lines)
+    following = lines[position + 1] if position + 1 < len(lines) else None
+    if following is None or not following.text:
+        return line
+    return Line(line.number, f"{line.text} {following.text}")
+
+
 def read_deadline(
     labelled: list[tuple[Line, str]], lines: list[Line], source: str
 ) -> tuple[dt.date, str, list[ParseWarning]]:
@@ -35,10 +44,14 @@ def read_deadline(
     """
     warnings: list[ParseWarning] = []
     found: list[tuple[Line, dt.date]] = []
-    for line, value in labelled:
-        date = find_date(value)
+    for label_line, value in labelled:
+        line, date = label_line, find_date(value)
         if date is None:
-            raise DocumentError(source, line.number, "deadline", f"no date in {line.text!r}")
+            # Text from a PDF may wrap the date onto the next line ("UNTIL: 3 June" / "2020").
+            line = _with_next_line(label_line, lines)
+            date = find_date(line.text)
+        if date is None:
+            raise DocumentError(source, line.number, "deadline", f"no date in {label_line.text!r}")
         found.append((line, date))
     if not found:
         for line in lines:

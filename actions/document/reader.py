@@ -17,6 +17,7 @@ from actions.document.dates import find_date
 from actions.document.deadline import late_reports_welcome, read_deadline
 from actions.document.errors import DocumentError
 from actions.document.identity import find_index, format_index, read_identity
+from actions.document.layout import repair_lines
 from actions.document.model import ParsedDocument, ParseWarning, Subject, Target
 from actions.document.normalise import Line, normalise_lines, prose
 from actions.document.people import names_listed_in, parse_subjects, proper_words, sentence_case
@@ -149,7 +150,7 @@ def _languages(parts: Sections) -> tuple[list[str], str | None]:
 
 def parse_document(text: str, source: str = "<text>") -> ParsedDocument:
     """Read one document's text (plain or Markdown). ``source`` names it in errors."""
-    lines = normalise_lines(text)
+    lines = repair_lines(normalise_lines(text))
     parts = split_sections(lines)
     warnings: list[ParseWarning] = []
     identity = read_identity(parts.lines_outside(*_PROSE_SECTIONS), source)
@@ -212,13 +213,16 @@ def parse_document(text: str, source: str = "<text>") -> ParsedDocument:
 
 
 def _pdf_text(path: Path) -> str:
-    """The PDF's text layer, pages separated by a form feed; needs the optional ``pypdf``."""
+    """The PDF's text layer, pages separated by a form feed (pypdf loads only when a PDF comes)."""
+    pypdf = importlib.import_module("pypdf")
     try:
-        pypdf = importlib.import_module("pypdf")
-    except ImportError as exc:
-        raise DocumentError(path.name, None, "file", "reading PDF needs pypdf installed") from exc
-    reader = pypdf.PdfReader(str(path))
-    return "\n\f\n".join(str(page.extract_text() or "") for page in reader.pages)
+        reader = pypdf.PdfReader(str(path))
+        text = "\n\f\n".join(str(page.extract_text() or "") for page in reader.pages)
+    except pypdf.errors.PyPdfError as exc:
+        raise DocumentError(path.name, None, "file", f"not a readable PDF: {exc}") from None
+    if not text.strip():
+        raise DocumentError(path.name, None, "file", "the PDF has no text layer (a scan?): no text to read")
+    return text
 
 
 def read_document(path: str | PathLike[str]) -> ParsedDocument:

@@ -3,7 +3,8 @@
 A target is a few unlabelled lines (name, office, address, a postal note) followed by labelled
 contact lines ("Email:", "Fax:", "Salutation:" ...). An unlabelled line after contact lines
 starts the next target; in compact layouts (addresses written on consecutive lines) so does
-every new paragraph of unlabelled lines.
+every new paragraph of unlabelled lines. Text from a PDF has no blank lines at all: there a
+name or office line ("Minister of ...", "Mr ...") after a target's address also starts the next.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from actions.document.layout import ends_sentence
 from actions.document.model import ParseWarning, Target
 from actions.document.normalise import Line, paragraphs
 
@@ -80,6 +82,11 @@ _PARTICLES = frozenset({"de", "da", "del", "dos", "das", "van", "von", "bin", "a
 _SALUTATION_FILLER = frozenset({
     "dear", "sir", "madam", "mr", "mrs", "ms", "excellency", "your", "his", "her", "the", "of",
     "and", "honourable", "honorable", "esteemed",
+})
+# Words by which one salutation addresses several people.
+_SEVERAL_WORDS = frozenset({
+    "and", "excellencies", "sirs", "ministers", "governors", "all", "señores", "señoras",
+    "messieurs", "mesdames",
 })
 # fmt: on
 
@@ -173,11 +180,45 @@ def _add_contact(draft: _Draft, kind: str, value: str, line: Line, alone: bool) 
 
 
 def _without_instructions(group: list[Line]) -> list[Line]:
-    """Drop the numbered "Write a letter ..." steps, with the lines they wrap onto."""
-    for position, line in enumerate(group):
+    """Drop the numbered "Write a letter ..." steps, with the lines they wrap onto.
+
+    A step runs on to the next line until a line of it ends a sentence: without blank lines
+    (text from a PDF) the target after the last step is in the same paragraph and is kept.
+    """
+    kept: list[Line] = []
+    inside = False
+    previous = ""
+    for line in group:
         if _INSTRUCTION.match(line.text):
-            return group[:position]
-    return group
+            inside = True
+        elif inside and ends_sentence(previous):
+            inside = False
+        if not inside:
+            kept.append(line)
+        previous = line.text
+    return kept
+
+
+def _is_head_line(text: str) -> bool:
+    """A line that names an addressee: an office ("Minister of ...") or a name after an
+    honorific, rank or office ("Mr ...", "General ...", "Ambassador ...")."""
+    if is_office_line(text):
+        return True
+    honorifics = (*COURTESY, *RANKS, *OFFICES)
+    return any(text.lower().startswith(h.lower() + " ") for h in honorifics) and _looks_like_name(text)
+
+
+def _starts_next_target(text: str, current: _Draft) -> bool:
+    """Whether a name or office line opens a new target although no contact line came between:
+    the current target already has an address line, or both its office and its name."""
+    if not _is_head_line(text) or not current.plain:
+        return False
+    heads = [line.text for _, line in current.plain if _is_head_line(line.text)]
+    others = [line.text for _, line in current.plain if not _is_head_line(line.text)]
+    if any(not _POSTAL_NOTE.search(other) for other in others):
+        return True
+    offices = [h for h in heads if is_office_line(h)]
+    return bool(offices) and len(heads) > len(offices)
 
 
 def _drafts(lines: list[Line]) -> list[_Draft]:
@@ -195,7 +236,13 @@ def _drafts(lines: list[Line]) -> list[_Draft]:
                 continue
             current = drafts[-1] if drafts else None
             new_paragraph = bool(current and current.plain and current.plain[-1][0] != index)
-            if current is None or current.has_contacts or current.salutation or (compact and new_paragraph):
+            if (
+                current is None
+                or current.has_contacts
+                or current.salutation
+                or (compact and new_paragraph)
+                or _starts_next_target(line.text, current)
+            ):
                 drafts.append(_Draft())
             drafts[-1].plain.append((index, line))
     return drafts
@@ -238,6 +285,12 @@ def _addressee_words(salutation: str) -> set[str]:
     return {w for w in _words(first) if w not in _SALUTATION_FILLER}
 
 
+def addresses_several(salutation: str) -> bool:
+    """Whether a salutation names more than one addressee ("Dear Minister and Governor")."""
+    words = _words(salutation.split("/", maxsplit=1)[0].replace("&", " and "))
+    return any(w in _SEVERAL_WORDS for w in words)
+
+
 def fits(salutation: str, target: Target) -> bool:
     """Whether a salutation addresses this target's office ("Dear Minister" ↔ a minister)."""
     office = set(_words(" ".join(filter(None, (target.title, target.rank)))))
@@ -276,9 +329,13 @@ def read_targets(
     shared: list[tuple[int, str]] = []
     # A salutation standing alone after the last target is that target's own only if it fits
     # that target and not every target ("Dear Ambassador"); otherwise it is for all of them.
-    if len(targets) > 1 and own[-1] is not None and alone:
+    # Without blank lines (text from a PDF) nothing stands alone: there the last salutation is
+    # shared when it addresses several people ("Dear Minister and Governor", "Excellencies")
+    # and no other target has one of its own.
+    if len(targets) > 1 and own[-1] is not None:
         fitting = [i for i, t in enumerate(targets) if fits(own[-1][1], t)]
-        if len(targets) - 1 not in fitting or len(fitting) == len(targets):
+        several = addresses_several(own[-1][1]) and not any(own[:-1])
+        if several or (alone and (len(targets) - 1 not in fitting or len(fitting) == len(targets))):
             shared.append(own[-1])
             own[-1] = None
     with_own = [_with_salutation(t, s[1]) if s else t for t, s in zip(targets, own, strict=True)]

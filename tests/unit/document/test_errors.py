@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -54,11 +53,10 @@ def test_read_document_names_the_file_in_its_errors(tmp_path: Path) -> None:
         read_document(tmp_path / "missing.txt")
 
 
-@pytest.mark.skipif(importlib.util.find_spec("pypdf") is not None, reason="pypdf is installed")
-def test_a_pdf_without_pypdf_is_an_error_saying_what_to_install(tmp_path: Path) -> None:
+def test_a_broken_pdf_is_an_error_naming_the_file(tmp_path: Path) -> None:
     path = tmp_path / "ua.pdf"
-    path.write_bytes(b"%PDF-1.4\n")
-    with pytest.raises(DocumentError, match=r"^ua\.pdf: file: reading PDF needs pypdf"):
+    path.write_bytes(b"%PDF-1.4\nthis is not a PDF body\n")
+    with pytest.raises(DocumentError, match=r"^ua\.pdf: file: not a readable PDF"):
         read_document(path)
 
 
@@ -92,3 +90,14 @@ def test_a_deadline_only_in_running_text_is_read_with_a_warning() -> None:
 def test_a_salutation_taken_from_the_letter_is_a_warning_on_its_line() -> None:
     document = parse_document(SAMPLE, source="ua-61.20.txt")
     assert [(w.line, w.field) for w in document.warnings] == [(42, "salutation")]
+
+
+def test_a_pdf_without_a_text_layer_is_an_error_saying_so(tmp_path: Path) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    path = tmp_path / "scan.pdf"
+    pdf.output(str(path))
+    with pytest.raises(DocumentError, match=r"^scan\.pdf: file: the PDF has no text layer"):
+        read_document(path)

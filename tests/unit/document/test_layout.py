@@ -1,0 +1,108 @@
+"""Repairing the lines of text extracted from a PDF: glued sentences, wrapped lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.document import parse_document
+from actions.document.layout import join_wrapped, split_glued
+from actions.document.normalise import Line
+
+
+def _texts(lines: list[Line]) -> list[str]:
+    return [line.text for line in lines]
+
+
+def test_a_glued_paragraph_end_is_split_and_keeps_its_line_number() -> None:
+    lines = split_glued([Line(7, "never been properly investigated.Azimjan Askarov will turn 69")])
+    assert lines == [Line(7, "never been properly investigated."), Line(7, "Azimjan Askarov will turn 69")]
+
+
+@pytest.mark.parametrize(
+    ("text", "pieces"),
+    [
+        ("in your own language.PLEASE TAKE ACTION UNTIL: 3 June 2020", 2),
+        ("treatment of COVID-19.Please only send mail", 2),
+        ("near their villages.I urge you", 2),
+        ("Email: kgembassy.usa@mfa.gov.kg", 1),
+        ("see https://www.amnesty.org/en/documents/EUR58/022/2010/en/", 1),
+        ("the U.S.A. and Mrs.Jones", 1),
+        ("Urgent Action 61.20. It's important", 1),
+    ],
+)
+def test_only_glued_sentence_ends_are_split(text: str, pieces: int) -> None:
+    assert len(split_glued([Line(1, text)])) == pieces
+
+
+def test_a_wrapped_line_starting_lowercase_joins_the_line_it_continues() -> None:
+    lines = [
+        Line(1, "Please do not send physical mail: the ministry has not accepted letters since the start of"),
+        Line(2, "the year"),
+        Line(3, "Kamran Tavassoli"),
+        Line(4, "c/o Permanent Mission of Iran to the UN"),
+        Line(5, "He was released."),
+        Line(6, "later he was arrested again"),
+        Line(7, "Email:"),
+        Line(8, "info@example.org"),
+    ]
+    assert _texts(join_wrapped(lines)) == [
+        "Please do not send physical mail: the ministry has not accepted letters since the start of the year",
+        "Kamran Tavassoli",
+        "c/o Permanent Mission of Iran to the UN",
+        "He was released.",
+        "later he was arrested again",
+        "Email:",
+        "info@example.org",
+    ]
+
+
+PDF_TEXT = """URGENT ACTION
+JOURNALIST DETAINED
+Journalist Ana Ejemplo was detained on 2 May.
+TAKE ACTION:
+1. Write a letter in your own words or using the sample below as a guide to one or both officials listed. You
+can also email them.
+2. Click here to let us know the actions you took on Urgent Action 5.24.
+Minister of Justice
+Mr Pedro Muestra
+Ministry of Justice
+1 Example Street, Lima, Peru
+Attorney General
+Ms Elena Ejemplar
+Email: fiscal@example.org
+Salutation: Dear Attorney General
+Dear Minister,
+I urge you to release Ana Ejemplo.
+Yours sincerely,
+PLEASE TAKE ACTION AS SOON AS POSSIBLE UNTIL: 3 June 2024
+NAME AND PRONOUN: Ana Ejemplo (she/her)
+"""
+
+
+def test_without_blank_lines_an_office_line_after_an_address_starts_the_next_target() -> None:
+    document = parse_document(PDF_TEXT)
+    assert [(t.name, t.title, t.postal_address, t.salutation) for t in document.targets] == [
+        (
+            "Pedro Muestra",
+            "Minister of Justice",
+            "Ministry of Justice\n1 Example Street, Lima, Peru",
+            "Dear Minister",
+        ),
+        ("Elena Ejemplar", "Attorney General", None, "Dear Attorney General"),
+    ]
+    assert document.targets[1].emails == ("fiscal@example.org",)
+
+
+def test_a_salutation_naming_several_offices_is_shared_without_blank_lines() -> None:
+    text = PDF_TEXT.replace(
+        "Salutation: Dear Attorney General", "Salutation: Dear Minister and Attorney General"
+    )
+    document = parse_document(text)
+    assert [t.salutation for t in document.targets] == ["Dear Minister and Attorney General"] * 2
+
+
+def test_a_deadline_wrapped_onto_the_next_line_is_read_with_it() -> None:
+    text = PDF_TEXT.replace("UNTIL: 3 June 2024\n", "UNTIL: 3 June\n2024\n")
+    document = parse_document(text)
+    assert document.deadline.isoformat() == "2024-06-03"
+    assert document.deadline_text == "PLEASE TAKE ACTION AS SOON AS POSSIBLE UNTIL: 3 June 2024"
