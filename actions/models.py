@@ -81,12 +81,17 @@ class Target(SQLModel, table=True):
 
 
 class Report(SQLModel, table=True):
+    """One report as received. Every report is kept; the tally merges one supporter's reports."""
+
+    __table_args__ = (UniqueConstraint("action_id", "idempotency_key", name="uq_report_idempotency"),)
     id: int | None = Field(default=None, primary_key=True)
     action_id: int = Field(foreign_key="action.id", index=True)
     received_at: datetime = _instant()
     late: bool = False
     country: str | None = Field(default=None, max_length=2)
     source: str = "cli"
+    supporter_hash: str | None = Field(default=None, index=True, max_length=64)
+    idempotency_key: str | None = Field(default=None, max_length=128)
     letter: int = 0
     email: int = 0
     fax: int = 0
@@ -149,3 +154,32 @@ class Event(SQLModel, table=True):
     at: datetime = _instant()
     kind: str
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class Subscription(SQLModel, table=True):
+    """A supporter's request for reminders by email: confirmed by a link, deleted at the close."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", index=True)
+    email: str = Field(max_length=320)
+    token: str = Field(unique=True, max_length=64)
+    created_at: datetime = _instant()
+    confirmed_at: datetime | None = _instant(nullable=True)
+
+
+class ApiToken(SQLModel, table=True):
+    """A staff token; only its hash is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=64)
+    token_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime = _instant()
+    revoked_at: datetime | None = _instant(nullable=True)
+    last_used_at: datetime | None = _instant(nullable=True)
+
+
+class ServiceSecret(SQLModel, table=True):
+    """Keys the service makes for itself on first use (signing cookies, salting supporter hashes)."""
+
+    name: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=256)

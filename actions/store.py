@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+import pycountry
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from actions.deadlines import Deadline, end_of_day, parse_deadline, zone
@@ -20,12 +20,14 @@ from actions.models import (
     ReminderSlot,
     Report,
     SlotStatus,
+    Subscription,
     Target,
 )
 from actions.specs import ActionSpec, ReportCounts, TargetSpec, normalise_ua
 from config.settings import ACTION_KINDS
 
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
+COUNTRY_CODES = frozenset(c.alpha_2 for c in pycountry.countries)
+"""The countries a report may name: ISO 3166-1 alpha-2, from pycountry."""
 
 
 def get_action(session: Session, ua: str) -> Action:
@@ -36,6 +38,13 @@ def get_action(session: Session, ua: str) -> Action:
     action = session.exec(select(Action).where(Action.ua == key)).first()
     if action is None:
         raise NotFoundError(f"no action UA {key}: see `ua-scheduler actions list --status all`")
+    return action
+
+
+def get_action_by_id(session: Session, action_id: int) -> Action:
+    action = session.get(Action, action_id)
+    if action is None:
+        raise NotFoundError(f"no action with id {action_id}")
     return action
 
 
@@ -304,7 +313,9 @@ def _finish(session: Session, action: Action, now: datetime, kind: str, reason: 
         .where(col(ReminderSlot.status) == SlotStatus.PENDING)
         .values(status=SlotStatus.EXPIRED)
     )
-    record(session, action, now, kind, reason=reason)
+    # Supporters' addresses are kept only as long as they serve: not past the action's end.
+    removed = session.exec(delete(Subscription).where(col(Subscription.action_id) == action.id))
+    record(session, action, now, kind, reason=reason, subscriptions_deleted=removed.rowcount)
 
 
 def add_report(
@@ -315,17 +326,31 @@ def add_report(
     country: str | None,
     now: datetime,
     source: str,
+    supporter_hash: str | None = None,
+    idempotency_key: str | None = None,
 ) -> Report:
-    """Store a supporter's report; one that arrives after the deadline is stored and flagged late."""
+    """Store a supporter's report; one that arrives after the deadline is stored and flagged late.
+
+    With an ``idempotency_key`` already used for this action, the report stored then is returned and
+    nothing is added: a retried request counts once.
+    """
     assert action.id is not None
+    if idempotency_key is not None:
+        earlier = session.exec(
+            select(Report)
+            .where(Report.action_id == action.id)
+            .where(Report.idempotency_key == idempotency_key)
+        ).first()
+        if earlier is not None:
+            return earlier
     if action.status is ActionStatus.CANCELLED:
         raise InvalidInputError("ua", f"UA {action.ua} was cancelled: reports are not taken")
     if counts.total() == 0:
         raise InvalidInputError("counts", "report at least one action (for example --letters 1)")
     if country is not None:
         country = country.strip().upper()
-        if not _COUNTRY.fullmatch(country):
-            raise InvalidInputError("country", f"{country!r} is not a two-letter code such as NL")
+        if country not in COUNTRY_CODES:
+            raise InvalidInputError("country", f"{country!r} is not an ISO 3166 country code such as NL")
     late = now >= action.deadline
     if late and not action.late_reports_welcome:
         raise InvalidInputError(
@@ -337,6 +362,8 @@ def add_report(
         late=late,
         country=country,
         source=source,
+        supporter_hash=supporter_hash,
+        idempotency_key=idempotency_key,
         **{kind: getattr(counts, kind) for kind in ACTION_KINDS},
     )
     session.add(report)

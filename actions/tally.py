@@ -8,8 +8,8 @@ from datetime import datetime
 from functools import reduce
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlalchemy import Subquery, func, select, union_all
+from sqlmodel import Session, col
 
 from actions.models import Action, ActionStatus, Report
 from config.settings import ACTION_KINDS
@@ -17,6 +17,8 @@ from config.settings import ACTION_KINDS
 UNKNOWN_COUNTRY = "unknown"
 METHOD = (
     "Each report counts the actions one supporter (or one organised group) says they took, by kind. "
+    "Reports from one supporter (known by a salted hash of their email address) are merged: for "
+    "each kind the largest number they reported counts once, so a repeated report adds nothing. "
     "Reports received before the deadline make the total; reports received after it are counted "
     "apart as late and are not in the total. Every report is kept with the time it was received."
 )
@@ -67,14 +69,38 @@ class Tally:
         }
 
 
+def merged_reports(action_id: int) -> Subquery:
+    """One row per supporter (the most of each kind they reported) plus every anonymous report.
+
+    A supporter who reports again restates what they did; their reports are merged, not added, so a
+    resubmitted form never counts twice.
+    """
+    kinds = [col(getattr(Report, kind)) for kind in ACTION_KINDS]
+    columns: list[Any] = [
+        col(Report.late).label("late"),
+        func.max(Report.country).label("country"),
+        *(func.max(k).label(name) for k, name in zip(kinds, ACTION_KINDS, strict=True)),
+    ]
+    supporters = (
+        select(*columns)
+        .where(col(Report.action_id) == action_id)
+        .where(col(Report.supporter_hash).is_not(None))
+        .group_by(col(Report.supporter_hash), col(Report.late))
+    )
+    anonymous = (
+        select(col(Report.late).label("late"), col(Report.country).label("country"), *kinds)
+        .where(col(Report.action_id) == action_id)
+        .where(col(Report.supporter_hash).is_(None))
+    )
+    return union_all(supporters, anonymous).subquery("merged")
+
+
 def count(session: Session, action: Action, *, now: datetime) -> Tally:
     """Count ``action``'s reports; a tally of an action still open is provisional."""
-    sums = [func.coalesce(func.sum(getattr(Report, kind)), 0) for kind in ACTION_KINDS]
-    rows = session.exec(
-        select(col(Report.late), func.count(), *sums)
-        .where(Report.action_id == action.id)
-        .group_by(col(Report.late))
-    ).all()
+    assert action.id is not None
+    merged = merged_reports(action.id)
+    sums = [func.coalesce(func.sum(merged.c[kind]), 0) for kind in ACTION_KINDS]
+    rows = session.execute(select(merged.c.late, func.count(), *sums).group_by(merged.c.late)).all()
     on_time = dict.fromkeys(ACTION_KINDS, 0)
     late = dict.fromkeys(ACTION_KINDS, 0)
     reports = {False: 0, True: 0}
@@ -84,12 +110,11 @@ def count(session: Session, action: Action, *, now: datetime) -> Tally:
         reports[bool(is_late)] = int(n)
         for offset, kind in enumerate(ACTION_KINDS, start=2):
             target[kind] = int(row[offset])
-    row_total = reduce(operator.add, (col(getattr(Report, kind)) for kind in ACTION_KINDS))
-    countries = session.exec(
-        select(col(Report.country), func.sum(row_total))
-        .where(Report.action_id == action.id)
-        .where(col(Report.late).is_(False))
-        .group_by(col(Report.country))
+    row_total = reduce(operator.add, (merged.c[kind] for kind in ACTION_KINDS))
+    countries = session.execute(
+        select(merged.c.country, func.sum(row_total))
+        .where(merged.c.late.is_(False))
+        .group_by(merged.c.country)
     ).all()
     by_country = {str(c or UNKNOWN_COUNTRY): int(n) for c, n in countries}
     return Tally(

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from limits import parse as parse_rate
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -20,6 +21,7 @@ from config.errors import SettingsError
 
 ENV_PREFIX = "UA_SCHEDULER_"
 CONFIG_ENV = f"{ENV_PREFIX}CONFIG"
+SECRETS_DIR_ENV = f"{ENV_PREFIX}SECRETS_DIR"
 DEFAULT_CONFIG_FILE = Path("ua-scheduler.toml")
 ACTION_KINDS = ("letter", "email", "fax", "call", "post", "other")
 
@@ -81,6 +83,12 @@ class Settings(BaseSettings):
     reminder_tag: str = "reminders"
     report_tag: str = "coordinators"
     poll_interval: Annotated[timedelta, NoDecode] = timedelta(seconds=2)
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=1, le=65535)
+    secret_key: SecretStr | None = None
+    mail_url: SecretStr | None = None
+    report_rate_limit: str = "30/minute"
+    max_body_bytes: int = Field(default=16_384, ge=1_024, le=10_485_760)
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
@@ -93,8 +101,8 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # The file's values come in as init arguments; the environment overrides them.
-        return (env_settings, init_settings)
+        # The TOML file's values come in as init arguments; secret files and the environment win.
+        return (env_settings, file_secret_settings, init_settings)
 
     @field_validator("timezone")
     @classmethod
@@ -137,6 +145,22 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} must start with http:// or https://")
         return value.rstrip("/")
 
+    @field_validator("report_rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        try:
+            parse_rate(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate such as '30/minute' or '5/second'") from None
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("use at least 32 characters (for example: openssl rand -hex 32)")
+        return value
+
     @field_validator("reminder_tag", "report_tag")
     @classmethod
     def _plain_tag(cls, value: str) -> str:
@@ -151,6 +175,8 @@ class Settings(BaseSettings):
         shown["reminders"] = [format_duration(d) for d in self.reminders]
         shown["lead_times"] = {k: format_duration(v) for k, v in self.lead_times.items()}
         shown["poll_interval"] = format_duration(self.poll_interval)
+        shown["secret_key"] = "****" if self.secret_key else None
+        shown["mail_url"] = "****" if self.mail_url else None
         shown["channels_file"] = str(self.channels_file) if self.channels_file else None
         return shown
 
@@ -184,7 +210,8 @@ def load_settings(explicit: Path | None = None) -> Settings:
     path = config_path(explicit, os.environ)
     data = _read_toml(path) if path else {}
     try:
-        return Settings(**data)
+        # Secrets may come from files, one per key, in a directory (systemd credentials, Docker).
+        return Settings(_secrets_dir=os.environ.get(SECRETS_DIR_ENV), **data)
     except ValidationError as exc:
         raise SettingsError(_explain(exc, path, os.environ)) from None
 

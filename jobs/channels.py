@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import apprise
 from sqlmodel import Session, col, select
@@ -95,3 +96,12 @@ def from_database(session: Session) -> list[ChannelRef]:
 def select_channels(channels: Sequence[ChannelRef], tags: Iterable[str]) -> list[ChannelRef]:
     wanted = set(tags)
     return [c for c in channels if c.matches(wanted)]
+
+
+def email_to(mail_url: str, address: str, *, name: str) -> ChannelRef:
+    """The service's email channel (``mail_url``) aimed at one supporter's address."""
+    parts = urlsplit(mail_url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "to"]
+    query.append(("to", address))
+    url = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query, safe="@"), ""))
+    return ChannelRef(name=name, url=url, tags=frozenset(), source="mail_url", masked=mask_url(mail_url))

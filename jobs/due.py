@@ -20,11 +20,12 @@ from actions.models import (
     ReminderSlot,
     SlotStatus,
 )
+from actions.subscriptions import confirmed_for
 from actions.tally import count
 from config.settings import Settings
 from jobs import close, remind
-from jobs.channels import ChannelRef, select_channels
-from jobs.notify import Message, Outcome, send
+from jobs.channels import ChannelRef, email_to, select_channels
+from jobs.notify import Message, Outcome, send, send_one
 from jobs.render import render
 
 log = structlog.get_logger("ua_scheduler.jobs")
@@ -40,6 +41,8 @@ class Work:
     engine: Engine
     settings: Settings
     channels: Callable[[Session], Sequence[ChannelRef]]
+    on_sent: Callable[[str, Sequence[Outcome]], None] = lambda _kind, _outcomes: None
+    """Told of every send (``reminder``, ``tally``, ``personal``): the daemon's metrics listen here."""
 
 
 @dataclass
@@ -99,6 +102,7 @@ def deliver_tallies(work: Work, now: datetime, result: PassResult) -> None:
                 key=f"ua-{ua}-final-tally",
             )
             outcomes = send(channels, message)
+            work.on_sent("tally", outcomes)
             delivered = _settle(outcomes)
             record.delivery = DeliveryStatus.SENT if delivered else DeliveryStatus.PENDING
             record.delivered_at = now if delivered else None
@@ -160,8 +164,11 @@ def _send_reminder(work: Work, item: remind.DueSlot, now: datetime) -> str | Non
             slot_offset_s=slot.offset_s,
         )
         outcomes = send(channels, message)
+        work.on_sent("reminder", outcomes)
         delivered = _settle(outcomes)
         retry = not delivered and now + RETRY_AFTER < action.deadline
+        if not retry:
+            _send_personal(work, session, action, message)
         slot.status = SlotStatus.PENDING if retry else SlotStatus.SENT
         if retry:
             slot.due_at = now + RETRY_AFTER
@@ -181,6 +188,24 @@ def _send_reminder(work: Work, item: remind.DueSlot, now: datetime) -> str | Non
     else:
         bound.info("reminder.sent", channels_ok=sent_ok, failed=failed)
     return ua
+
+
+def _send_personal(work: Work, session: Session, action: Action, message: Message) -> None:
+    """Reminders to supporters who asked for them, each with its one-click unsubscribe link."""
+    mail_url = work.settings.mail_url
+    if mail_url is None:
+        return
+    for subscription in confirmed_for(session, action):
+        stop = f"{work.settings.public_url}/unsubscribe/{subscription.token}"
+        personal = Message(
+            title=message.title,
+            body=f"{message.body}\n\nNo more reminders for this action: {stop}\n",
+            key=f"{message.key}-s{subscription.id}",
+        )
+        channel = email_to(
+            mail_url.get_secret_value(), subscription.email, name=f"subscriber-{subscription.id}"
+        )
+        work.on_sent("personal", [send_one(channel, personal)])
 
 
 def _settle(outcomes: Sequence[Outcome]) -> bool:

@@ -24,6 +24,7 @@ from jobs.errors import ChannelError, JobsError
 from jobs.notify import Message, send_one
 from jobs.report import FORMATS, TallyFormat, render_tally
 from jobs.secrets import Redactor
+from scheduler import tokens
 from scheduler.logs import configure
 from scheduler.service import Service, open_service
 
@@ -90,8 +91,9 @@ def cli(ctx: click.Context, config_file: Path | None, log_format: str | None) ->
 @cli.command()
 @click.option("--demo", is_flag=True, help="Add a demo action due in 3 minutes and a log:// channel.")
 @click.option("--drain", is_flag=True, help="Do what is due now, then exit (for cron and tests).")
+@click.option("--no-http", is_flag=True, help="Do not serve HTTP (pages, API, health).")
 @pass_ctx
-def run(obj: Context, demo: bool, drain: bool) -> None:
+def run(obj: Context, demo: bool, drain: bool, no_http: bool) -> None:
     """Run the service: reminders, closes and tallies as their time comes."""
     from scheduler.daemon import drain as drain_now
     from scheduler.daemon import serve
@@ -112,7 +114,7 @@ def run(obj: Context, demo: bool, drain: bool) -> None:
             tallies=result.tallies_delivered,
         )
         return
-    serve(service)
+    serve(service, http=not no_http)
 
 
 # ---------------------------------------------------------------- actions
@@ -497,6 +499,57 @@ def plan(obj: Context, as_json: bool) -> None:
     for entry in entries:
         to = ", ".join(entry["channels"]) or "no channel"
         click.echo(f"{entry['at']}  UA {entry['ua']:<8} {entry['what']:<32} → {to}")
+
+
+@cli.group("tokens")
+def tokens_group() -> None:
+    """Staff tokens for the HTTP API and the dashboard."""
+
+
+@tokens_group.command("create")
+@click.argument("name")
+@pass_ctx
+def tokens_create(obj: Context, name: str) -> None:
+    """Make a token and print it once: only its hash is stored."""
+    with obj.service.session() as session:
+        token = tokens.create(session, name, now=obj.service.clock.now())
+        session.commit()
+    click.echo(token)
+    click.echo(f"token {name!r} created: keep it now, it cannot be shown again", err=True)
+
+
+@tokens_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def tokens_list(obj: Context, as_json: bool) -> None:
+    """List tokens (names and dates, never the tokens)."""
+    with obj.service.session() as session:
+        data = [
+            {
+                "name": t.name,
+                "created_at": views.iso(t.created_at),
+                "last_used_at": views.iso(t.last_used_at),
+                "revoked_at": views.iso(t.revoked_at),
+            }
+            for t in tokens.listed(session)
+        ]
+    if as_json:
+        _emit_json(data)
+        return
+    for item in data:
+        state = f"revoked {item['revoked_at']}" if item["revoked_at"] else "active"
+        click.echo(f"{item['name']:<24} created {item['created_at']}  {state}")
+
+
+@tokens_group.command("revoke")
+@click.argument("name")
+@pass_ctx
+def tokens_revoke(obj: Context, name: str) -> None:
+    """Revoke a token at once."""
+    with obj.service.session() as session:
+        tokens.revoke(session, name, now=obj.service.clock.now())
+        session.commit()
+    click.echo(f"token {name!r} revoked")
 
 
 @cli.group()

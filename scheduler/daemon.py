@@ -17,12 +17,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import structlog
+import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from jobs.due import PassResult, next_due, recover_in_flight, run_pass
+from scheduler.http.app import create_app
+from scheduler.http.metrics import Metrics
 from scheduler.service import Service
 
 log = structlog.get_logger("ua_scheduler.daemon")
@@ -34,12 +38,23 @@ STALE_RETRY = timedelta(seconds=1)
 
 
 class Daemon:
-    def __init__(self, service: Service) -> None:
+    def __init__(self, service: Service, *, metrics: Metrics | None = None, http: bool = True) -> None:
         self.service = service
+        self.metrics = metrics or Metrics()
+        self.http = http
+        service.on_sent = self.metrics.sent
         self._pass_lock = asyncio.Lock()
         self._scheduler: AsyncIOScheduler | None = None
         self._wake_at: datetime | None = None
         self.passes = 0
+
+    @property
+    def running(self) -> bool:
+        return self._scheduler is not None and self._scheduler.running
+
+    @property
+    def next_wake(self) -> datetime | None:
+        return self._wake_at
 
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until ``stop`` is set; the first pass starts at once."""
@@ -53,15 +68,41 @@ class Daemon:
         scheduler.add_job(self._watch, "interval", seconds=interval_s, id=WATCH_JOB)
         scheduler.start()
         self._arm(self.service.clock.now())
-        log.info("daemon.started", recovered=recovered, poll_interval_s=interval_s)
+        server = self._http_server()
+        serving = asyncio.create_task(server.serve()) if server is not None else None
+        log.info(
+            "daemon.started",
+            recovered=recovered,
+            poll_interval_s=interval_s,
+            http=f"{self.service.settings.http_host}:{self.service.settings.http_port}" if server else None,
+        )
         try:
             await stop.wait()
         finally:
+            if server is not None and serving is not None:
+                server.should_exit = True
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(serving, STOP_TIMEOUT_S)
             scheduler.shutdown(wait=False)
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(STOP_TIMEOUT_S):
                     await self._pass_lock.acquire()  # let a pass in progress finish its sends
             log.info("daemon.stopped", passes=self.passes)
+
+    def _http_server(self) -> uvicorn.Server | None:
+        if not self.http:
+            return None
+        app = create_app(self.service, metrics=self.metrics, scheduler=self)
+        config = uvicorn.Config(
+            app,
+            host=self.service.settings.http_host,
+            port=self.service.settings.http_port,
+            log_config=None,  # uvicorn's loggers go through our structlog pipeline
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=int(STOP_TIMEOUT_S),
+        )
+        return _Server(config)
 
     def _arm(self, at: datetime) -> None:
         """Set the wake-up to ``at`` (now if past), replacing any other."""
@@ -73,6 +114,9 @@ class Daemon:
 
     async def _wake(self) -> None:
         async with self._pass_lock:
+            if self._wake_at is not None:
+                late_s = (self.service.clock.now() - self._wake_at).total_seconds()
+                self.metrics.lateness.observe(max(0.0, late_s))
             self._wake_at = None
             while True:
                 now = self.service.clock.now()
@@ -97,6 +141,14 @@ class Daemon:
             self._arm(max(upcoming, now))
 
 
+class _Server(uvicorn.Server):
+    """uvicorn inside our loop: the daemon owns SIGTERM and SIGINT, not uvicorn."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
 def drain(service: Service) -> PassResult:
     """Do everything due now and return; for cron, tests and catching up by hand."""
     recover_in_flight(service.engine)
@@ -111,7 +163,7 @@ def drain(service: Service) -> PassResult:
             return total
 
 
-def serve(service: Service) -> None:
+def serve(service: Service, *, http: bool = True) -> None:
     """Run the daemon until SIGTERM or SIGINT."""
 
     async def main() -> None:
@@ -119,7 +171,7 @@ def serve(service: Service) -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, _on_signal, stop, signum)
-        await Daemon(service).run(stop)
+        await Daemon(service, http=http).run(stop)
 
     asyncio.run(main())
 

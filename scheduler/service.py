@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import secrets
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from actions.clock import Clock, SystemClock
+from actions.models import ServiceSecret
 from config.settings import Settings
 from jobs.channels import ChannelRef, from_database, from_file
 from jobs.due import Work
+from jobs.notify import Outcome
 from jobs.secrets import Redactor
 from scheduler.db import create_schema, engine_for
 
@@ -22,6 +26,8 @@ class Service:
     engine: Engine
     clock: Clock = field(default_factory=SystemClock)
     redactor: Redactor = field(default_factory=Redactor)
+    on_sent: Callable[[str, Sequence[Outcome]], None] = lambda _kind, _outcomes: None
+    _secret: bytes | None = field(default=None, repr=False)
 
     def channels(self, session: Session) -> Sequence[ChannelRef]:
         """File channels are read at each use, so edits to the file apply without a restart."""
@@ -34,7 +40,16 @@ class Service:
         return refs
 
     def work(self) -> Work:
-        return Work(engine=self.engine, settings=self.settings, channels=self.channels)
+        return Work(engine=self.engine, settings=self.settings, channels=self.channels, on_sent=self.on_sent)
+
+    def secret(self) -> bytes:
+        """The key that signs cookies and salts supporter hashes: from settings, else made once."""
+        if self._secret is None:
+            if self.settings.secret_key is not None:
+                self._secret = self.settings.secret_key.get_secret_value().encode()
+            else:
+                self._secret = _stored_secret(self.engine).encode()
+        return self._secret
 
     def session(self) -> Session:
         return Session(self.engine)
@@ -56,4 +71,26 @@ def open_service(
     )
     with service.session() as session:
         service.channels(session)  # registers every secret with the redactor before any log line
+    for secret in (settings.mail_url, settings.secret_key):
+        if secret is not None:
+            service.redactor.add_url(secret.get_secret_value())
+            service.redactor.add([secret.get_secret_value()])
     return service
+
+
+SECRET_NAME = "secret_key"  # noqa: S105  (the row's name, not a secret)
+
+
+def _stored_secret(engine: Engine) -> str:
+    with Session(engine) as session:
+        row = session.get(ServiceSecret, SECRET_NAME)
+        if row is not None:
+            return row.value
+        session.add(ServiceSecret(name=SECRET_NAME, value=secrets.token_hex(32)))
+        try:
+            session.commit()
+        except IntegrityError:  # another instance made it first: use theirs
+            session.rollback()
+        row = session.get(ServiceSecret, SECRET_NAME)
+        assert row is not None
+        return row.value

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.sinks import SmtpSink, WebhookSink, wait_for
+from tests.support.sinks import SmtpSink, WebhookSink, free_port, wait_for
 
 pytestmark = pytest.mark.slow
 EXE = Path(sys.executable).parent / "ua-scheduler"
@@ -34,6 +34,7 @@ def config(tmp_path: Path, database_url: str, webhook: WebhookSink, smtp: SmtpSi
         'reminders = ["8s", "5s", "2s"]\n'
         'poll_interval = "1s"\n'
         'log_format = "json"\n'
+        f"http_port = {free_port()}\n"
     )
     return path
 

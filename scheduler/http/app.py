@@ -1,0 +1,53 @@
+"""The HTTP application: public action pages and report door, staff API and dashboard, health."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from importlib.metadata import version
+from importlib.resources import files
+from typing import Protocol
+
+from fastapi import FastAPI
+from fastapi.templating import Jinja2Templates
+
+from scheduler.http import api, dashboard, errors, health, pages, reports
+from scheduler.http.guards import BodyLimit, Csrf, RateLimiter
+from scheduler.http.metrics import Metrics
+from scheduler.service import Service
+
+
+class SchedulerState(Protocol):
+    """What the health check asks of the running scheduler."""
+
+    @property
+    def running(self) -> bool: ...
+
+    @property
+    def next_wake(self) -> datetime | None: ...
+
+
+def templates() -> Jinja2Templates:
+    return Jinja2Templates(directory=str(files("scheduler.http") / "templates"))
+
+
+def create_app(
+    service: Service, *, metrics: Metrics | None = None, scheduler: SchedulerState | None = None
+) -> FastAPI:
+    app = FastAPI(
+        title="ua-scheduler",
+        version=version("ua-scheduler"),
+        description="Urgent Action reminders, supporters' reports and tallies.",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.service = service
+    app.state.metrics = metrics or Metrics()
+    app.state.scheduler = scheduler
+    app.state.limiter = RateLimiter(service.settings.report_rate_limit)
+    app.state.csrf = Csrf(service.secret())
+    app.state.templates = templates()
+    app.add_middleware(BodyLimit, max_bytes=service.settings.max_body_bytes)
+    errors.install(app)
+    for module in (health, reports, pages, api, dashboard):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,60 @@
+"""Staff tokens: shown once at creation, stored only as a SHA-256 hash, revocable by name."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from actions.errors import DuplicateError, InvalidInputError, NotFoundError
+from actions.models import ApiToken
+
+PREFIX = "uas_"
+NAME_MAX_LEN = 64
+
+
+def digest(token: str) -> str:
+    # Tokens are 256 random bits: a fast hash is enough, unlike for passwords.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create(session: Session, name: str, *, now: datetime) -> str:
+    """Make a token for ``name``; return it (the only time it is ever shown)."""
+    if not name or len(name) > NAME_MAX_LEN or not name.replace("-", "").replace("_", "").isalnum():
+        raise InvalidInputError("name", f"{name!r} is not a token name: use letters, digits, '-' and '_'")
+    if session.exec(select(ApiToken).where(ApiToken.name == name)).first() is not None:
+        raise DuplicateError(f"a token named {name!r} exists: revoke it or choose another name")
+    token = PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(name=name, token_hash=digest(token), created_at=now))
+    return token
+
+
+def listed(session: Session) -> Sequence[ApiToken]:
+    return session.exec(select(ApiToken).order_by(col(ApiToken.name))).all()
+
+
+def revoke(session: Session, name: str, *, now: datetime) -> None:
+    row = session.exec(select(ApiToken).where(ApiToken.name == name)).first()
+    if row is None:
+        raise NotFoundError(f"no token named {name!r}: see `ua-scheduler tokens list`")
+    if row.revoked_at is None:
+        row.revoked_at = now
+        session.add(row)
+
+
+def by_hash(session: Session, token_hash: str) -> ApiToken | None:
+    row = session.exec(select(ApiToken).where(ApiToken.token_hash == token_hash)).first()
+    return row if row is not None and row.revoked_at is None else None
+
+
+def verify(session: Session, token: str, *, now: datetime) -> ApiToken | None:
+    """The live token ``token`` is, or None; notes when it was last used."""
+    row = by_hash(session, digest(token))
+    if row is not None:
+        row.last_used_at = now
+        session.add(row)
+        session.commit()
+    return row

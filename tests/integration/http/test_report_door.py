@@ -1,0 +1,118 @@
+"""The public report door as JSON: validation, idempotency, late reports, merging one supporter."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from actions.clock import ManualClock
+from actions.models import Report
+from scheduler.http.metrics import Metrics
+from scheduler.service import Service
+from tests.factories import add_action
+
+URL = "/api/v1/actions/61.20/reports"
+
+
+def stored(service: Service) -> int:
+    with Session(service.engine) as session:
+        return int(session.exec(select(func.count()).select_from(Report)).one())
+
+
+def test_a_report_is_stored_and_the_running_total_returned(
+    client: TestClient, service: Service, metrics: Metrics
+) -> None:
+    add_action(service)
+    response = client.post(URL, json={"counts": {"letter": 2, "email": 1}, "country": "NL"})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["ua"] == "61.20"
+    assert body["late"] is False
+    assert body["total"] == 3
+    assert stored(service) == 1
+    assert 'ua_scheduler_reports_received_total{source="api"} 1.0' in client.get("/metrics").text
+
+
+def test_a_retried_request_with_the_same_idempotency_key_counts_once(
+    client: TestClient, service: Service
+) -> None:
+    add_action(service)
+    headers = {"Idempotency-Key": "c0ffee-1"}
+    first = client.post(URL, json={"counts": {"call": 1}}, headers=headers)
+    again = client.post(URL, json={"counts": {"call": 1}}, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    assert again.json()["total"] == 1
+    assert stored(service) == 1
+
+
+def test_one_supporters_repeated_reports_are_merged_not_added(client: TestClient, service: Service) -> None:
+    add_action(service)
+    for counts in ({"letter": 1}, {"letter": 1}, {"letter": 1, "email": 2}):
+        client.post(URL, json={"counts": counts, "supporter_email": "Ann@Example.org"})
+    response = client.post(URL, json={"counts": {"letter": 1}, "supporter_email": "ann@example.ORG"})
+    assert response.json()["total"] == 3  # one letter and two emails, whatever the repeats
+    assert stored(service) == 4  # every report is kept
+    with Session(service.engine) as session:
+        hashes = set(session.exec(select(Report.supporter_hash)).all())
+    assert len(hashes) == 1
+    assert "ann@example.org" not in str(hashes)
+
+
+def test_a_report_after_the_deadline_is_stored_late_and_counted_apart(
+    client: TestClient, service: Service, clock: ManualClock
+) -> None:
+    add_action(service, deadline="2026-05-08")
+    clock.advance(timedelta(days=30))
+    response = client.post(URL, json={"counts": {"fax": 4}})
+    assert response.status_code == 201
+    assert response.json()["late"] is True
+    assert response.json()["total"] == 0
+    assert response.json()["late_total"] == 4
+
+
+def test_bad_input_is_refused_naming_the_field_and_stores_nothing(client: TestClient, service: Service) -> None:
+    add_action(service)
+    cases = [
+        ({"counts": {"letter": -1}}, "counts.letter"),
+        ({"counts": {"letter": 10**9}}, "counts.letter"),
+        ({"counts": {"pigeon": 1}}, "counts.pigeon"),
+        ({"counts": {}}, "counts"),
+        ({"counts": {"letter": 1}, "country": "XX"}, "country"),
+        ({"counts": {"letter": 1}, "supporter_email": "not-an-address"}, "supporter_email"),
+        ({"counts": {"letter": 1}, "extra": True}, "extra"),
+    ]
+    for body, field in cases:
+        response = client.post(URL, json=body)
+        assert response.status_code == 422, (body, response.text)
+        assert response.json()["error"]["field"] == field, body
+    assert client.post("/api/v1/actions/99.99/reports", json={"counts": {"letter": 1}}).status_code == 404
+    assert client.post(URL, content=b"letter=1", headers={"Content-Type": "text/plain"}).status_code == 415
+    huge = b'{"counts": {"letter": 1}, "country": "' + b"N" * 100_000 + b'"}'
+    assert client.post(URL, content=huge, headers={"Content-Type": "application/json"}).status_code == 413
+    assert stored(service) == 0
+
+
+def test_clients_are_rate_limited(make_service: object, service: Service) -> None:
+    from scheduler.http.app import create_app
+
+    service.settings = service.settings.model_copy(update={"report_rate_limit": "3/minute"})
+    add_action(service)
+    with TestClient(create_app(service)) as limited:
+        codes = [limited.post(URL, json={"counts": {"letter": 1}}).status_code for _ in range(5)]
+    assert codes == [201, 201, 201, 429, 429]
+    assert stored(service) == 3
+
+
+def test_health_names_the_database_the_scheduler_and_the_next_due_time(
+    client: TestClient, service: Service
+) -> None:
+    add_action(service, deadline="2026-05-08", reminders=["1d"])
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok"
+    assert body["database"] == "ok"
+    assert body["scheduler"] == "running"
+    assert body["next_due"] == "2026-05-08T00:00:00Z"
