@@ -183,3 +183,47 @@ class ServiceSecret(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=64)
     value: str = Field(max_length=256)
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"  # waiting for its next attempt
+    SENDING = "sending"  # claimed by a dispatcher
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the last attempt: shown to operators, retried by hand
+    DROPPED = "dropped"  # could no longer arrive in time, or its channel is gone
+
+
+class Delivery(SQLModel, table=True):
+    """One message to one channel: the outbox row written with the decision to send it.
+
+    ``key`` (action, slot, channel) travels with the message where the channel allows, so a
+    receiver can drop a repeat; the only repeat possible is a message in flight at a crash.
+    """
+
+    __table_args__ = (Index("ix_delivery_status_next", "status", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=200)
+    kind: str = Field(max_length=16)  # reminder | tally | personal | ops
+    action_id: int | None = Field(default=None, foreign_key="action.id", index=True)
+    channel: str = Field(max_length=100, index=True)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    status: OutboxStatus = OutboxStatus.PENDING
+    attempts: int = 0
+    created_at: datetime = _instant()
+    next_attempt_at: datetime = _instant()
+    not_after: datetime | None = _instant(nullable=True)
+    claimed_at: datetime | None = _instant(nullable=True)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    sent_at: datetime | None = _instant(nullable=True)
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class ChannelHealth(SQLModel, table=True):
+    """Consecutive failures of a channel, and whether operators were told (once per incident)."""
+
+    channel: str = Field(primary_key=True, max_length=100)
+    consecutive_failures: int = 0
+    alerting: bool = False
+    since: datetime | None = _instant(nullable=True)
+    last_error: str | None = Field(default=None, sa_column=Column(Text))

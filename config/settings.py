@@ -83,6 +83,13 @@ class Settings(BaseSettings):
     reminder_tag: str = "reminders"
     report_tag: str = "coordinators"
     poll_interval: Annotated[timedelta, NoDecode] = timedelta(seconds=2)
+    delivery_max_attempts: int = Field(default=8, ge=1, le=100)
+    delivery_backoff: Annotated[timedelta, NoDecode] = timedelta(seconds=10)
+    delivery_backoff_max: Annotated[timedelta, NoDecode] = timedelta(hours=1)
+    delivery_lease: Annotated[timedelta, NoDecode] = timedelta(seconds=60)
+    delivery_concurrency: int = Field(default=16, ge=1, le=256)
+    ops_tag: str = "ops"
+    ops_alert_after: int = Field(default=3, ge=1, le=1000)
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=1, le=65535)
     secret_key: SecretStr | None = None
@@ -133,7 +140,9 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown kind {unknown[0]!r}: use one of {', '.join(ACTION_KINDS)}")
         return {str(k): _to_duration(v) for k, v in mapping.items()}
 
-    @field_validator("poll_interval", mode="before")
+    @field_validator(
+        "poll_interval", "delivery_backoff", "delivery_backoff_max", "delivery_lease", mode="before"
+    )
     @classmethod
     def _parse_interval(cls, value: object) -> object:
         return _to_duration(value)
@@ -161,7 +170,7 @@ class Settings(BaseSettings):
             raise ValueError("use at least 32 characters (for example: openssl rand -hex 32)")
         return value
 
-    @field_validator("reminder_tag", "report_tag")
+    @field_validator("reminder_tag", "report_tag", "ops_tag")
     @classmethod
     def _plain_tag(cls, value: str) -> str:
         if not value or not value.replace("-", "").replace("_", "").isalnum():
@@ -174,7 +183,8 @@ class Settings(BaseSettings):
         shown["database_url"] = make_url(self.database_url).render_as_string(hide_password=True)
         shown["reminders"] = [format_duration(d) for d in self.reminders]
         shown["lead_times"] = {k: format_duration(v) for k, v in self.lead_times.items()}
-        shown["poll_interval"] = format_duration(self.poll_interval)
+        for key in ("poll_interval", "delivery_backoff", "delivery_backoff_max", "delivery_lease"):
+            shown[key] = format_duration(getattr(self, key))
         shown["secret_key"] = "****" if self.secret_key else None
         shown["mail_url"] = "****" if self.mail_url else None
         shown["channels_file"] = str(self.channels_file) if self.channels_file else None

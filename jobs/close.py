@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from actions.models import Action, ActionStatus, DeliveryStatus, FinalTally
+from actions.models import Action, ActionStatus, FinalTally
 from actions.store import close_action
 from actions.tally import count
 from jobs.report import render_tally
@@ -56,11 +56,11 @@ def store_final_tally(session: Session, action: Action, now: datetime) -> FinalT
     return record
 
 
-def claim_delivery(session: Session, record_id: int, now: datetime) -> bool:
-    result = session.exec(
-        update(FinalTally)
-        .where(col(FinalTally.id) == record_id)
-        .where(col(FinalTally.delivery) == DeliveryStatus.PENDING)
-        .values(delivery=DeliveryStatus.SENDING, claimed_at=now)
-    )
-    return result.rowcount == 1
+def latest_final_tally(session: Session, action: Action) -> FinalTally:
+    """The final tally stored at the action's latest close."""
+    record = session.exec(
+        select(FinalTally).where(FinalTally.action_id == action.id).order_by(col(FinalTally.id).desc())
+    ).first()
+    if record is None:
+        raise LookupError(f"UA {action.ua} has no final tally")
+    return record

@@ -1,48 +1,55 @@
-"""One pass over what is due: close, deliver final tallies, send reminders. Small steps, own clock."""
+"""One pass over what is due: close, decide reminders, dispatch the outbox. Small steps, one clock.
+
+Every decision to send (a reminder slot that came due, an action closed with its final tally) is
+written in one transaction with its outbox rows, one per channel; the dispatcher then sends them.
+A crash between the two loses nothing: the rows wait in the outbox.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import structlog
 from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from actions.clock import Clock
 from actions.models import (
     Action,
     ActionStatus,
+    Delivery,
     DeliveryStatus,
-    Event,
-    FinalTally,
+    OutboxStatus,
     ReminderSlot,
     SlotStatus,
 )
+from actions.store import record
 from actions.subscriptions import confirmed_for
 from actions.tally import count
 from config.settings import Settings
-from jobs import close, remind
-from jobs.channels import ChannelRef, email_to, select_channels
-from jobs.notify import Message, Outcome, send, send_one
+from jobs import close, outbox, remind
+from jobs.channels import ChannelRef, select_channels
+from jobs.dispatch import SUBSCRIBER_PREFIX, Dispatcher, DispatchResult
+from jobs.notify import Message, Outcome
 from jobs.render import render
 
 log = structlog.get_logger("ua_scheduler.jobs")
 
-RETRY_AFTER = timedelta(seconds=60)
-"""When every channel failed, the message is tried again this long after, while still useful."""
-
 
 @dataclass
 class Work:
-    """What a pass needs: the store, the settings and where to find the channels."""
+    """What a pass needs: the store, the settings, where to find the channels, who is asking."""
 
     engine: Engine
     settings: Settings
     channels: Callable[[Session], Sequence[ChannelRef]]
     on_sent: Callable[[str, Sequence[Outcome]], None] = lambda _kind, _outcomes: None
-    """Told of every send (``reminder``, ``tally``, ``personal``): the daemon's metrics listen here."""
+    """Told of every send (``reminder``, ``tally``, ``personal``, ``ops``): metrics listen here."""
+    owner: str = "ua-scheduler"
+    """Names this process on the outbox rows it claims."""
 
 
 @dataclass
@@ -50,19 +57,58 @@ class PassResult:
     closed: list[str] = field(default_factory=list)
     reminded: list[str] = field(default_factory=list)
     skipped: int = 0
-    tallies_delivered: list[str] = field(default_factory=list)
+    deliveries: DispatchResult = field(default_factory=DispatchResult)
+
+    @property
+    def tallies_delivered(self) -> list[str]:
+        """UA numbers whose final tally reached a channel in this pass."""
+        found = {k.split("/")[0].removeprefix("ua-") for k in self.deliveries.keys if "/final-tally/" in k}
+        return sorted(found)
 
     def did_something(self) -> bool:
-        return bool(self.closed or self.reminded or self.skipped or self.tallies_delivered)
+        return bool(self.closed or self.reminded or self.skipped or self.deliveries.total())
+
+    def add(self, other: PassResult) -> None:
+        self.closed += other.closed
+        self.reminded += other.reminded
+        self.skipped += other.skipped
+        for name in ("sent", "retried", "failed", "dropped"):
+            setattr(self.deliveries, name, getattr(self.deliveries, name) + getattr(other.deliveries, name))
+        self.deliveries.keys += other.deliveries.keys
 
 
-def run_pass(work: Work, now: datetime) -> PassResult:
-    """Do everything due at ``now``; safe to run again at once (each send is claimed first)."""
+class _At:
+    """The pass's one reading of the clock, for the dispatcher it runs."""
+
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+
+def run_pass(work: Work, now: datetime, *, plan: bool = True) -> PassResult:
+    """Do everything due at ``now``; safe to run again at once (every step claims before it acts).
+
+    With ``plan=False`` only the outbox is dispatched: an instance that is not the leader does that.
+    """
     result = PassResult()
-    close_due(work, now, result)
-    deliver_tallies(work, now, result)
-    send_reminders(work, now, result)
+    if plan:
+        close_due(work, now, result)
+        decide_reminders(work, now, result)
+    result.deliveries = dispatcher(work, _At(now)).run()
     return result
+
+
+def dispatcher(work: Work, clock: Clock) -> Dispatcher:
+    return Dispatcher(
+        engine=work.engine,
+        settings=work.settings,
+        clock=clock,
+        owner=work.owner,
+        channels=work.channels,
+        on_sent=work.on_sent,
+    )
 
 
 def close_due(work: Work, now: datetime, result: PassResult) -> None:
@@ -70,61 +116,42 @@ def close_due(work: Work, now: datetime, result: PassResult) -> None:
         action_ids = close.due_for_close(session, now)
     for action_id in action_ids:
         with Session(work.engine) as session:
-            if close.close_and_count(session, action_id, now, reason="deadline passed"):
-                action = session.get(Action, action_id)
-                assert action is not None
-                ua = action.ua
-                session.commit()
-                result.closed.append(ua)
-                log.info("action.closed", action=ua, reason="deadline passed")
-
-
-def deliver_tallies(work: Work, now: datetime, result: PassResult) -> None:
-    with Session(work.engine) as session:
-        records = session.exec(
-            select(FinalTally.id)
-            .where(FinalTally.delivery == DeliveryStatus.PENDING)
-            .where(col(FinalTally.attempt_at) <= now)
-        ).all()
-    for record_id in records:
-        assert record_id is not None
-        with Session(work.engine) as session:
-            if not close.claim_delivery(session, record_id, now):
+            if not close.close_and_count(session, action_id, now, reason="deadline passed"):
                 continue
+            action = session.get(Action, action_id)
+            assert action is not None
+            queued = enqueue_final_tally(work, session, action, now)
+            ua = action.ua
             session.commit()
-            record = session.get(FinalTally, record_id)
-            assert record is not None
-            channels = select_channels(work.channels(session), [work.settings.report_tag])
-            ua = str(record.data["ua"])
-            message = Message(
-                title=render("tally.title.j2", tally=record.data).strip(),
-                body=record.markdown,
-                key=f"ua-{ua}-final-tally",
-            )
-            outcomes = send(channels, message)
-            work.on_sent("tally", outcomes)
-            delivered = _settle(outcomes)
-            record.delivery = DeliveryStatus.SENT if delivered else DeliveryStatus.PENDING
-            record.delivered_at = now if delivered else None
-            record.attempt_at = now if delivered else now + RETRY_AFTER
-            session.add(record)
-            session.add(
-                Event(
-                    action_id=record.action_id,
-                    at=now,
-                    kind="tally_delivered" if delivered else "tally_failed",
-                    detail=_detail(outcomes),
-                )
-            )
-            session.commit()
-        if delivered:
-            result.tallies_delivered.append(ua)
-            log.info("tally.delivered", action=ua, channels=len(channels))
-        else:
-            log.warning("tally.retry_later", action=ua, retry_in_s=RETRY_AFTER.total_seconds())
+        result.closed.append(ua)
+        log.info("action.closed", action=ua, reason="deadline passed", tally_to=queued)
 
 
-def send_reminders(work: Work, now: datetime, result: PassResult) -> None:
+def enqueue_final_tally(work: Work, session: Session, action: Action, now: datetime) -> list[str]:
+    """Queue the stored final tally to the report channels, in the caller's transaction."""
+    record = close.latest_final_tally(session, action)
+    channels = select_channels(work.channels(session), [work.settings.report_tag])
+    title = render("tally.title.j2", tally=record.data).strip()
+    for channel in channels:
+        outbox.enqueue(
+            session,
+            key=f"ua-{action.ua}/final-tally/{record.id}/{channel.name}",
+            kind="tally",
+            channel=channel.name,
+            title=title,
+            body=record.markdown,
+            now=now,
+            action_id=action.id,
+        )
+    record.delivery = DeliveryStatus.SENT  # handed to the outbox
+    record.delivered_at = now
+    session.add(record)
+    if not channels:
+        log.warning("tally.no_channels", action=action.ua, tag=work.settings.report_tag)
+    return [c.name for c in channels]
+
+
+def decide_reminders(work: Work, now: datetime, result: PassResult) -> None:
     with Session(work.engine) as session:
         due, skipped = remind.pick_due(session, now)
         if skipped:
@@ -138,16 +165,16 @@ def send_reminders(work: Work, now: datetime, result: PassResult) -> None:
             result.skipped += len(skipped)
             log.info("reminder.skipped_missed", slots=len(skipped))
     for item in due:
-        ua = _send_reminder(work, item, now)
+        ua = _decide_reminder(work, item, now)
         if ua is not None:
             result.reminded.append(ua)
 
 
-def _send_reminder(work: Work, item: remind.DueSlot, now: datetime) -> str | None:
+def _decide_reminder(work: Work, item: remind.DueSlot, now: datetime) -> str | None:
+    """Claim the slot and queue its message to every channel and subscriber, in one transaction."""
     with Session(work.engine) as session:
         if not remind.claim(session, item.slot_id, now):
             return None
-        session.commit()
         slot = session.get(ReminderSlot, item.slot_id)
         action = session.get(Action, item.action_id)
         assert slot is not None
@@ -163,61 +190,56 @@ def _send_reminder(work: Work, item: remind.DueSlot, now: datetime) -> str | Non
             lead_times=work.settings.lead_times,
             slot_offset_s=slot.offset_s,
         )
-        outcomes = send(channels, message)
-        work.on_sent("reminder", outcomes)
-        delivered = _settle(outcomes)
-        retry = not delivered and now + RETRY_AFTER < action.deadline
-        if not retry:
-            _send_personal(work, session, action, message)
-        slot.status = SlotStatus.PENDING if retry else SlotStatus.SENT
-        if retry:
-            slot.due_at = now + RETRY_AFTER
-        slot.sent_at = None if retry else now
-        slot.channels_ok = sum(o.ok for o in outcomes)
-        slot.channels_failed = sum(not o.ok for o in outcomes)
+        base = f"ua-{action.ua}/reminder-{slot.offset_s}s"
+        for channel in channels:
+            outbox.enqueue(
+                session,
+                key=f"{base}/{channel.name}",
+                kind="reminder",
+                channel=channel.name,
+                title=message.title,
+                body=message.body,
+                now=now,
+                action_id=action.id,
+                not_after=action.deadline,
+            )
+        subscribers = _enqueue_personal(work, session, action, message, base=base, now=now)
+        slot.status = SlotStatus.SENT
+        slot.sent_at = now
+        slot.channels_ok = len(channels)
         session.add(slot)
-        session.add(Event(action_id=item.action_id, at=now, kind="reminded", detail=_detail(outcomes)))
+        record(session, action, now, "reminded", channels=[c.name for c in channels], subscribers=subscribers)
         ua, offset_s = action.ua, slot.offset_s
-        sent_ok, failed = slot.channels_ok, slot.channels_failed
         session.commit()
     bound = log.bind(action=ua, offset_s=offset_s)
-    if not channels:
+    if not channels and not subscribers:
         bound.warning("reminder.no_channels", tags=tags)
-    elif retry:
-        bound.warning("reminder.retry_later", failed=failed)
     else:
-        bound.info("reminder.sent", channels_ok=sent_ok, failed=failed)
+        bound.info("reminder.queued", channels=len(channels), subscribers=subscribers)
     return ua
 
 
-def _send_personal(work: Work, session: Session, action: Action, message: Message) -> None:
+def _enqueue_personal(
+    work: Work, session: Session, action: Action, message: Message, *, base: str, now: datetime
+) -> int:
     """Reminders to supporters who asked for them, each with its one-click unsubscribe link."""
-    mail_url = work.settings.mail_url
-    if mail_url is None:
-        return
-    for subscription in confirmed_for(session, action):
+    if work.settings.mail_url is None:
+        return 0
+    subscriptions = confirmed_for(session, action)
+    for subscription in subscriptions:
         stop = f"{work.settings.public_url}/unsubscribe/{subscription.token}"
-        personal = Message(
+        outbox.enqueue(
+            session,
+            key=f"{base}/subscriber-{subscription.id}",
+            kind="personal",
+            channel=f"{SUBSCRIBER_PREFIX}{subscription.id}",
             title=message.title,
             body=f"{message.body}\n\nNo more reminders for this action: {stop}\n",
-            key=f"{message.key}-s{subscription.id}",
+            now=now,
+            action_id=action.id,
+            not_after=action.deadline,
         )
-        channel = email_to(
-            mail_url.get_secret_value(), subscription.email, name=f"subscriber-{subscription.id}"
-        )
-        work.on_sent("personal", [send_one(channel, personal)])
-
-
-def _settle(outcomes: Sequence[Outcome]) -> bool:
-    """Delivered when any channel took it, or when there was no channel to try."""
-    return not outcomes or any(o.ok for o in outcomes)
-
-
-def _detail(outcomes: Sequence[Outcome]) -> dict[str, object]:
-    return {
-        "sent": [o.channel for o in outcomes if o.ok],
-        "failed": [o.channel for o in outcomes if not o.ok],
-    }
+    return len(subscriptions)
 
 
 def next_due(engine: Engine, now: datetime) -> datetime | None:
@@ -232,27 +254,21 @@ def next_due(engine: Engine, now: datetime) -> datetime | None:
         deadline = session.exec(
             select(func.min(Action.deadline)).where(Action.status == ActionStatus.OPEN)
         ).one()
-        tally = session.exec(
-            select(func.min(FinalTally.attempt_at)).where(FinalTally.delivery == DeliveryStatus.PENDING)
+        delivery = session.exec(
+            select(func.min(Delivery.next_attempt_at)).where(Delivery.status == OutboxStatus.PENDING)
         ).one()
-    candidates = [c for c in (slot, deadline, tally) if c is not None]
+    candidates = [c for c in (slot, deadline, delivery) if c is not None]
     return min(candidates) if candidates else None
 
 
 def recover_in_flight(engine: Engine) -> int:
-    """At start, sends cut short by a crash go back to pending (at least once beats never)."""
+    """At the start of the only instance (SQLite), claims cut short by a crash are released.
+
+    The rows go out again with the same key: at least once beats never. With several instances
+    (PostgreSQL) a claim is released when its lease runs out instead.
+    """
     with Session(engine) as session:
-        slots = session.exec(
-            update(ReminderSlot)
-            .where(col(ReminderSlot.status) == SlotStatus.SENDING)
-            .values(status=SlotStatus.PENDING, claimed_at=None)
-        ).rowcount
-        tallies = session.exec(
-            update(FinalTally)
-            .where(col(FinalTally.delivery) == DeliveryStatus.SENDING)
-            .values(delivery=DeliveryStatus.PENDING, claimed_at=None)
-        ).rowcount
-        session.commit()
-    if slots or tallies:
-        log.warning("delivery.recovered_in_flight", reminders=slots, tallies=tallies)
-    return int(slots + tallies)
+        released = outbox.release_all(session)
+    if released:
+        log.warning("delivery.recovered_in_flight", deliveries=released)
+    return released

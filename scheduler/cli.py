@@ -103,7 +103,12 @@ def run(obj: Context, demo: bool, drain: bool, no_http: bool) -> None:
         from scheduler.demo import seed_demo
 
         ua = seed_demo(service)
-        log.info("demo.ready", action=ua, hint="reminders in the log over the next 3 minutes")
+        log.info(
+            "demo.ready",
+            action=ua,
+            page=f"{obj.settings.public_url}/ua/{ua}",
+            hint="reminders in the log over the next 3 minutes",
+        )
     if drain:
         result = drain_now(service)
         log.info(
@@ -112,6 +117,8 @@ def run(obj: Context, demo: bool, drain: bool, no_http: bool) -> None:
             reminded=result.reminded,
             skipped=result.skipped,
             tallies=result.tallies_delivered,
+            sent=result.deliveries.sent,
+            failed=result.deliveries.failed,
         )
         return
     serve(service, http=not no_http)
@@ -306,8 +313,9 @@ def actions_extend(obj: Context, ua: str, deadline: str) -> None:
 @click.argument("ua")
 @pass_ctx
 def actions_close(obj: Context, ua: str) -> None:
-    """Close now; the final tally is built and delivered by the running service."""
+    """Close now; the final tally is built at once and delivered by the running service."""
     from jobs.close import store_final_tally
+    from jobs.due import enqueue_final_tally
 
     service = obj.service
     with service.session() as session:
@@ -315,6 +323,8 @@ def actions_close(obj: Context, ua: str) -> None:
         now = service.clock.now()
         store.close_action(session, action, now=now, reason="closed by staff")
         store_final_tally(session, action, now)
+        session.flush()
+        enqueue_final_tally(service.work(), session, action, now)
         session.commit()
         click.echo(f"closed UA {action.ua}")
 

@@ -155,10 +155,7 @@ def drain(service: Service) -> PassResult:
     total = PassResult()
     while True:
         result = run_pass(service.work(), service.clock.now())
-        total.closed += result.closed
-        total.reminded += result.reminded
-        total.skipped += result.skipped
-        total.tallies_delivered += result.tallies_delivered
+        total.add(result)
         if not result.did_something():
             return total
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from actions import store
 from actions.clock import ManualClock
-from actions.models import ActionStatus, FinalTally, SlotStatus
+from actions.models import ActionStatus, Delivery, FinalTally, OutboxStatus, SlotStatus
 from jobs.due import next_due, run_pass
 from scheduler.service import Service
 from tests.conftest import START
@@ -152,14 +152,21 @@ def test_a_failing_channel_does_not_stop_the_others_and_is_retried(
     add_action(service, deadline="2026-05-08", reminders=["1d"])
     clock.set(DEADLINE - timedelta(days=1))
 
-    assert run_pass(service.work(), clock.now()).reminded == ["61.20"]
+    result = run_pass(service.work(), clock.now())
+
+    assert result.reminded == ["61.20"]
+    assert (result.deliveries.sent, result.deliveries.retried) == (1, 1)
     assert len(webhook.hooks) == 1
     with Session(service.engine) as session:
-        (slot,) = store.slots_of(session, store.get_action(session, "61.20"))
-    assert (slot.channels_ok, slot.channels_failed) == (1, 1)
+        rows = {d.channel: d for d in session.exec(select(Delivery)).all()}
+    assert rows["hook"].status is OutboxStatus.SENT
+    assert rows["down"].status is OutboxStatus.PENDING
+    assert rows["down"].attempts == 1
+    assert clock.now() + timedelta(seconds=5) <= rows["down"].next_attempt_at
+    assert rows["down"].next_attempt_at <= clock.now() + timedelta(seconds=10)
 
 
-def test_when_every_channel_fails_the_reminder_is_tried_again(
+def test_when_every_channel_fails_the_reminder_is_tried_again_with_the_same_key(
     make_service: Callable[..., Service], clock: ManualClock, webhook: WebhookSink
 ) -> None:
     service = make_service()
@@ -171,11 +178,33 @@ def test_when_every_channel_fails_the_reminder_is_tried_again(
     run_pass(service.work(), clock.now())
     assert webhook.hooks == []
     upcoming = next_due(service.engine, clock.now())
-    assert upcoming == clock.now() + timedelta(seconds=60)
+    assert upcoming is not None
+    assert clock.now() < upcoming <= clock.now() + timedelta(seconds=10)
 
     clock.set(upcoming)
-    assert run_pass(service.work(), clock.now()).reminded == ["61.20"]
-    assert len(webhook.hooks) == 1
+    assert run_pass(service.work(), clock.now()).deliveries.sent == 1
+    (hook,) = webhook.hooks
+    assert hook.headers["Idempotency-Key"] == "ua-61.20/reminder-86400s/hook"
+
+
+def test_a_reminder_that_can_no_longer_arrive_in_time_is_dropped_but_the_tally_is_not(
+    make_service: Callable[..., Service], clock: ManualClock, smtp: SmtpSink
+) -> None:
+    service = make_service()
+    add_channel(service, "down", "json://127.0.0.1:9/unreachable", "reminders", "coordinators")
+    add_channel(service, "mail", smtp.url(), "coordinators")
+    add_action(service, deadline="2026-05-08", reminders=["5s"])
+    clock.set(DEADLINE - timedelta(seconds=5))
+    run_pass(service.work(), clock.now())  # the retry would come after the deadline
+    clock.set(DEADLINE)
+    run_pass(service.work(), clock.now())
+
+    with Session(service.engine) as session:
+        rows = {(d.kind, d.channel): d.status for d in session.exec(select(Delivery)).all()}
+    assert rows[("reminder", "down")] is OutboxStatus.DROPPED
+    assert rows[("tally", "mail")] is OutboxStatus.SENT
+    assert rows[("tally", "down")] is OutboxStatus.PENDING  # a tally is retried, never dropped
+    assert smtp.subjects() == ["UA 61.20 final tally: 0 actions"]
 
 
 def test_reminders_go_to_channels_with_the_actions_tags(

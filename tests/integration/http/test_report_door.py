@@ -74,7 +74,9 @@ def test_a_report_after_the_deadline_is_stored_late_and_counted_apart(
     assert response.json()["late_total"] == 4
 
 
-def test_bad_input_is_refused_naming_the_field_and_stores_nothing(client: TestClient, service: Service) -> None:
+def test_bad_input_is_refused_naming_the_field_and_stores_nothing(
+    client: TestClient, service: Service
+) -> None:
     add_action(service)
     cases = [
         ({"counts": {"letter": -1}}, "counts.letter"),

@@ -1,0 +1,168 @@
+"""The dispatcher: claims outbox rows, sends each through its channel, settles it.
+
+Sends run side by side in a pool of ``delivery_concurrency`` workers and each row is settled as soon
+as its own send ends, so a slow or failing channel holds one worker, never the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import structlog
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from actions.clock import Clock
+from actions.models import Delivery, OutboxStatus, Subscription
+from config.settings import Settings
+from jobs import health, outbox
+from jobs.channels import ChannelRef, email_to
+from jobs.notify import Message, Outcome, send_one
+
+log = structlog.get_logger("ua_scheduler.dispatch")
+
+KEY_SCHEMES = frozenset({"json", "jsons", "xml", "xmls", "form", "forms", "mailto", "mailtos"})
+"""Channels that carry custom headers: the idempotency key goes with the message as a header."""
+KEY_HEADER = "Idempotency-Key"
+SUBSCRIBER_PREFIX = "subscriber:"
+
+
+@dataclass
+class DispatchResult:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    dropped: int = 0
+    keys: list[str] = field(default_factory=list)
+
+    def total(self) -> int:
+        return self.sent + self.retried + self.failed + self.dropped
+
+
+def with_key(channel: ChannelRef, key: str) -> ChannelRef:
+    """The channel with the message's key as a header, where its kind of URL takes headers."""
+    parts = urlsplit(channel.url)
+    if parts.scheme.lower() not in KEY_SCHEMES:
+        return channel
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != f"+{KEY_HEADER}"]
+    query.append((f"+{KEY_HEADER}", key))
+    url = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query, safe="@:/"), ""))
+    return replace(channel, url=url)
+
+
+@dataclass
+class Dispatcher:
+    engine: Engine
+    settings: Settings
+    clock: Clock
+    owner: str
+    channels: Callable[[Session], Sequence[ChannelRef]]
+    on_sent: Callable[[str, Sequence[Outcome]], None] = lambda _kind, _outcomes: None
+
+    @property
+    def policy(self) -> outbox.RetryPolicy:
+        return outbox.RetryPolicy(
+            max_attempts=self.settings.delivery_max_attempts,
+            base=self.settings.delivery_backoff,
+            cap=self.settings.delivery_backoff_max,
+        )
+
+    def run(self) -> DispatchResult:
+        """Send everything due now; return when nothing due is left and every send has ended."""
+        result = DispatchResult()
+        limit = self.settings.delivery_concurrency
+        with Session(self.engine) as session:
+            channels = {c.name: c for c in self.channels(session)}
+        with ThreadPoolExecutor(max_workers=limit, thread_name_prefix="deliver") as pool:
+            running: set[Future[tuple[Delivery, OutboxStatus]]] = set()
+            while True:
+                free = limit - len(running)
+                if free > 0:
+                    for row in self._claim(free):
+                        running.add(pool.submit(self._deliver, row, channels))
+                if not running:
+                    return result
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    self._count(result, *future.result())
+
+    def _claim(self, limit: int) -> list[Delivery]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            return outbox.claim(
+                session,
+                now=self.clock.now(),
+                owner=self.owner,
+                limit=limit,
+                lease=self.settings.delivery_lease,
+            )
+
+    def _deliver(self, row: Delivery, channels: Mapping[str, ChannelRef]) -> tuple[Delivery, OutboxStatus]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            channel, reason = self._resolve(session, row, channels)
+            if channel is None:
+                merged = session.merge(row)
+                outbox.drop(session, merged, reason=reason)
+                session.commit()
+                return merged, OutboxStatus.DROPPED
+            outcome = send_one(with_key(channel, row.key), Message(row.title, row.body, row.key))
+            self.on_sent(row.kind, [outcome])
+            now = self.clock.now()
+            merged = session.merge(row)
+            status = outbox.settle(
+                session,
+                merged,
+                ok=outcome.ok,
+                error=None if outcome.ok else "the channel did not take the message (see the log)",
+                now=now,
+                policy=self.policy,
+            )
+            if not row.channel.startswith(SUBSCRIBER_PREFIX):
+                health.record(
+                    session, row.channel, ok=outcome.ok, now=now, settings=self.settings, channels=channels
+                )
+            session.commit()
+        return merged, status
+
+    def _count(self, result: DispatchResult, row: Delivery, status: OutboxStatus) -> None:
+        bound = log.bind(delivery=row.id, key=row.key, channel=row.channel, attempts=row.attempts)
+        if status is OutboxStatus.SENT:
+            result.sent += 1
+            result.keys.append(row.key)
+            bound.info("delivery.sent")
+        elif status is OutboxStatus.PENDING:
+            result.retried += 1
+            bound.warning("delivery.retry_later")
+        elif status is OutboxStatus.FAILED:
+            result.failed += 1
+            bound.error("delivery.failed")
+        else:
+            result.dropped += 1
+            bound.warning("delivery.dropped", reason=row.last_error)
+
+    def _resolve(
+        self, session: Session, row: Delivery, channels: Mapping[str, ChannelRef]
+    ) -> tuple[ChannelRef | None, str]:
+        if row.channel.startswith(SUBSCRIBER_PREFIX):
+            subscription = session.get(Subscription, int(row.channel.removeprefix(SUBSCRIBER_PREFIX)))
+            if subscription is None:
+                return None, "the supporter unsubscribed, or the action ended"
+            if self.settings.mail_url is None:
+                return None, "mail_url is not set"
+            url = self.settings.mail_url.get_secret_value()
+            return email_to(url, subscription.email, name=row.channel), ""
+        channel = channels.get(row.channel)
+        if channel is None:
+            return None, f"channel {row.channel!r} no longer exists"
+        return channel, ""
+
+
+def next_attempt(session: Session) -> datetime | None:
+    """The earliest pending row's next attempt (the daemon wakes for it)."""
+    return session.exec(
+        select(func.min(Delivery.next_attempt_at)).where(Delivery.status == OutboxStatus.PENDING)
+    ).one()

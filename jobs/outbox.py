@@ -1,0 +1,163 @@
+"""The outbox: every message is a row first; dispatchers claim rows, send, and settle them.
+
+Rows are claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two dispatchers never send one
+row; SQLite serves a single instance. A claim that outlives its lease (the process died mid-send)
+is taken again: that message may arrive twice, with the same key.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
+
+from actions.errors import LifecycleError, NotFoundError
+from actions.models import Delivery, OutboxStatus
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with full jitter, up to ``max_attempts`` tries in all."""
+
+    max_attempts: int = 8
+    base: timedelta = timedelta(seconds=10)
+    cap: timedelta = timedelta(hours=1)
+
+    def delay(self, attempts: int, rng: random.Random | None = None) -> timedelta:
+        ceiling = min(self.cap.total_seconds(), self.base.total_seconds() * 2 ** max(0, attempts - 1))
+        # Full jitter spreads the retries of many rows that failed together.
+        return timedelta(seconds=(rng or random).uniform(ceiling / 2, ceiling))
+
+
+def enqueue(
+    session: Session,
+    *,
+    key: str,
+    kind: str,
+    channel: str,
+    title: str,
+    body: str,
+    now: datetime,
+    action_id: int | None = None,
+    not_after: datetime | None = None,
+) -> Delivery:
+    row = Delivery(
+        key=key,
+        kind=kind,
+        channel=channel,
+        title=title,
+        body=body,
+        action_id=action_id,
+        created_at=now,
+        next_attempt_at=now,
+        not_after=not_after,
+    )
+    session.add(row)
+    return row
+
+
+def claim(session: Session, *, now: datetime, owner: str, limit: int, lease: timedelta) -> list[Delivery]:
+    """Take up to ``limit`` rows due now (or whose claim outlived ``lease``) for ``owner``."""
+    stale = now - lease
+    due = (
+        select(Delivery.id)
+        .where(
+            or_(
+                (col(Delivery.status) == OutboxStatus.PENDING) & (col(Delivery.next_attempt_at) <= now),
+                (col(Delivery.status) == OutboxStatus.SENDING) & (col(Delivery.claimed_at) <= stale),
+            )
+        )
+        .order_by(col(Delivery.next_attempt_at), col(Delivery.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = [i for i in session.exec(due).all() if i is not None]
+    if not ids:
+        session.commit()
+        return []
+    session.exec(
+        update(Delivery)
+        .where(col(Delivery.id).in_(ids))
+        .values(status=OutboxStatus.SENDING, claimed_at=now, claimed_by=owner)
+    )
+    session.commit()
+    rows = session.exec(select(Delivery).where(col(Delivery.id).in_(ids))).all()
+    return sorted(rows, key=lambda r: (r.next_attempt_at, r.id or 0))
+
+
+def settle(
+    session: Session,
+    row: Delivery,
+    *,
+    ok: bool,
+    error: str | None,
+    now: datetime,
+    policy: RetryPolicy,
+) -> OutboxStatus:
+    """Record the attempt: sent, or pending again after a backoff, or failed, or dropped."""
+    row.attempts += 1
+    row.claimed_at = None
+    row.claimed_by = None
+    if ok:
+        row.status = OutboxStatus.SENT
+        row.sent_at = now
+        row.last_error = None
+    else:
+        row.last_error = error
+        retry_at = now + policy.delay(row.attempts)
+        if row.not_after is not None and retry_at >= row.not_after:
+            row.status = OutboxStatus.DROPPED  # a retry could no longer arrive before the deadline
+        elif row.attempts >= policy.max_attempts:
+            row.status = OutboxStatus.FAILED
+        else:
+            row.status = OutboxStatus.PENDING
+            row.next_attempt_at = retry_at
+    session.add(row)
+    return row.status
+
+
+def drop(session: Session, row: Delivery, *, reason: str) -> None:
+    row.status = OutboxStatus.DROPPED
+    row.last_error = reason
+    row.claimed_at = None
+    row.claimed_by = None
+    session.add(row)
+
+
+def release_all(session: Session) -> int:
+    """At the start of the only instance (SQLite): every claim belongs to a process now gone."""
+    result = session.exec(
+        update(Delivery)
+        .where(col(Delivery.status) == OutboxStatus.SENDING)
+        .values(status=OutboxStatus.PENDING, claimed_at=None, claimed_by=None)
+    )
+    session.commit()
+    return int(result.rowcount)
+
+
+def retry(session: Session, delivery_id: int, *, now: datetime) -> Delivery:
+    """Put a failed or dropped row back in line at once (``deliveries retry ID``)."""
+    row = session.get(Delivery, delivery_id)
+    if row is None:
+        raise NotFoundError(f"no delivery {delivery_id}: see `ua-scheduler deliveries`")
+    if row.status not in (OutboxStatus.FAILED, OutboxStatus.DROPPED):
+        raise LifecycleError(
+            f"delivery {delivery_id} is {row.status.value}: only failed or dropped ones are retried"
+        )
+    row.status = OutboxStatus.PENDING
+    row.next_attempt_at = now
+    row.not_after = None
+    row.attempts = 0
+    session.add(row)
+    return row
+
+
+def listed(session: Session, status: OutboxStatus | None = None, limit: int = 200) -> Sequence[Delivery]:
+    query = select(Delivery).order_by(col(Delivery.id).desc()).limit(limit)
+    if status is not None:
+        query = query.where(Delivery.status == status)
+    return session.exec(query).all()
