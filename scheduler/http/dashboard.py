@@ -1,7 +1,184 @@
-"""(being written)"""
+"""The staff dashboard: sign in with a token, then open actions, what comes next and what went out.
+
+The session is a signed cookie holding the token's hash (HttpOnly, SameSite=Strict); the page carries
+the CSRF token its buttons send as ``X-CSRF-Token`` to the staff API.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
 
-router = APIRouter()
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlmodel import Session, col, select
+
+from actions import store, views
+from actions.deadlines import local_text
+from actions.models import Action, ActionStatus, Delivery, OutboxStatus
+from actions.tally import count
+from scheduler import tokens
+from scheduler.http.api import timetable_rows
+from scheduler.http.auth import SESSION_COOKIE, SESSION_MAX_AGE_S, require_staff, session_cookie
+from scheduler.http.deps import CsrfDep, LimiterDep, ServiceDep, SessionDep
+from scheduler.http.guards import CSRF_COOKIE, CSRF_FIELD, Csrf
+from scheduler.service import Service
+
+router = APIRouter(include_in_schema=False)
+
+KIND_NAMES = {
+    "reminder": "reminder",
+    "tally": "final tally",
+    "personal": "personal reminder",
+    "ops": "ops alert",
+}
+NEXT_ROWS = 20
+RECENT_ROWS = 30
+TOKEN_MAX_LEN = 200
+
+
+def _templates(request: Request) -> Jinja2Templates:
+    found: Jinja2Templates = request.app.state.templates
+    return found
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def _with_csrf(request: Request, csrf: Csrf, response: Response, token: str) -> Response:
+    response.set_cookie(
+        CSRF_COOKIE, token, httponly=True, samesite="strict", secure=_secure(request), path="/"
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _login_page(request: Request, csrf: Csrf, *, status: int = 200, error: str | None = None) -> Response:
+    token = csrf.issue(request)
+    page = _templates(request).TemplateResponse(
+        request,
+        "login.html",
+        {"csrf_token": token, "csrf_field": CSRF_FIELD, "error": error},
+        status_code=status,
+    )
+    return _with_csrf(request, csrf, page, token)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, csrf: CsrfDep) -> Response:
+    return _login_page(request, csrf)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    service: ServiceDep,
+    session: SessionDep,
+    csrf: CsrfDep,
+    limiter: LimiterDep,
+    token: Annotated[str, Form(max_length=TOKEN_MAX_LEN)] = "",
+    csrf_token: Annotated[str, Form(max_length=TOKEN_MAX_LEN)] = "",
+) -> Response:
+    limiter.check(request, "login")  # tokens cannot be guessed, but nobody need be let to try
+    try:
+        csrf.check(request, csrf_token)
+    except HTTPException as exc:
+        return _login_page(request, csrf, status=exc.status_code, error=str(exc.detail))
+    found = tokens.verify(session, token.strip(), now=service.clock.now()) if token.strip() else None
+    if found is None:
+        return _login_page(
+            request,
+            csrf,
+            status=401,
+            error="That token is not a staff token, or it was revoked. "
+            "Ask for one made with `ua-scheduler tokens create NAME`.",
+        )
+    response = RedirectResponse("/dashboard", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_cookie(service.secret(), found.token_hash),
+        max_age=SESSION_MAX_AGE_S,
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request),
+        path="/",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(
+    request: Request,
+    csrf: CsrfDep,
+    csrf_token: Annotated[str, Form(max_length=TOKEN_MAX_LEN)] = "",
+) -> Response:
+    csrf.check(request, csrf_token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", httponly=True, samesite="strict", secure=_secure(request)
+    )
+    return response
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard(request: Request, service: ServiceDep, session: SessionDep, csrf: CsrfDep) -> Response:
+    try:
+        staff = require_staff(request, service, session)
+    except HTTPException:
+        return RedirectResponse("/login", status_code=303)
+    token = csrf.issue(request)
+    context: dict[str, Any] = {
+        "staff_name": staff.name,
+        "csrf_token": token,
+        "csrf_field": CSRF_FIELD,
+        "now": views.iso(service.clock.now()),
+        "actions": _open_actions(service, session),
+        "upcoming": timetable_rows(service, session)[:NEXT_ROWS],
+        "recent": _recent(session),
+        "channels": [c.describe() for c in service.channels(session)],
+    }
+    page = _templates(request).TemplateResponse(request, "dashboard.html", context)
+    return _with_csrf(request, csrf, page, token)
+
+
+def _open_actions(service: Service, session: Session) -> list[dict[str, Any]]:
+    now = service.clock.now()
+    rows = []
+    for action in store.list_actions(session, ActionStatus.OPEN):
+        tally = count(session, action, now=now)
+        rows.append(
+            {
+                "ua": action.ua,
+                "title": action.title,
+                "deadline": views.iso(action.deadline),
+                "deadline_local": local_text(action.deadline, action.timezone),
+                "total": tally.total,
+                "late": tally.late,
+                "reports": tally.reports,
+                "by_kind": {kind: n for kind, n in tally.by_kind.items() if n},
+            }
+        )
+    return rows
+
+
+def _recent(session: Session) -> list[dict[str, Any]]:
+    """Newest deliveries and failures from the outbox, naming channels only (never their URLs)."""
+    rows = session.exec(
+        select(Delivery, Action.ua)
+        .join(Action, col(Action.id) == Delivery.action_id, isouter=True)
+        .where(col(Delivery.status) != OutboxStatus.PENDING)
+        .order_by(col(Delivery.id).desc())
+        .limit(RECENT_ROWS)
+    ).all()
+    return [
+        {
+            "at": views.iso(delivery.sent_at or delivery.claimed_at or delivery.created_at),
+            "ua": ua or "—",
+            "what": KIND_NAMES.get(delivery.kind, delivery.kind),
+            "channel": delivery.channel,
+            "status": delivery.status.value,
+            "attempts": delivery.attempts,
+        }
+        for delivery, ua in rows
+    ]
