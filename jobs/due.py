@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy import func, update
@@ -37,6 +37,7 @@ from jobs.notify import Message, Outcome
 from jobs.render import render
 
 log = structlog.get_logger("ua_scheduler.jobs")
+DEFAULT_LEASE = timedelta(seconds=60)
 
 
 @dataclass
@@ -242,8 +243,11 @@ def _enqueue_personal(
     return len(subscriptions)
 
 
-def next_due(engine: Engine, now: datetime) -> datetime | None:
-    """The earliest instant at which a pass has something to do."""
+def next_due(engine: Engine, now: datetime, *, lease: timedelta = DEFAULT_LEASE) -> datetime | None:
+    """The earliest instant at which a pass has something to do.
+
+    A claim whose process died is taken again when its ``lease`` runs out: that is due too.
+    """
     with Session(engine) as session:
         slot = session.exec(
             select(func.min(ReminderSlot.due_at))
@@ -257,7 +261,11 @@ def next_due(engine: Engine, now: datetime) -> datetime | None:
         delivery = session.exec(
             select(func.min(Delivery.next_attempt_at)).where(Delivery.status == OutboxStatus.PENDING)
         ).one()
-    candidates = [c for c in (slot, deadline, delivery) if c is not None]
+        claimed = session.exec(
+            select(func.min(Delivery.claimed_at)).where(Delivery.status == OutboxStatus.SENDING)
+        ).one()
+    stale = claimed + lease if claimed is not None else None
+    candidates = [c for c in (slot, deadline, delivery, stale) if c is not None]
     return min(candidates) if candidates else None
 
 

@@ -14,11 +14,12 @@ from sqlmodel import col, select
 from actions import imports, store, views
 from actions.clock import SystemClock
 from actions.errors import ActionsError, InvalidInputError
-from actions.models import ActionStatus, Channel
+from actions.models import ActionStatus, Channel, OutboxStatus
 from actions.specs import ActionSpec, ReportCounts
 from actions.tally import count
 from config.errors import SettingsError
 from config.settings import Settings, load_settings
+from jobs import outbox
 from jobs.channels import check_name, check_url, select_channels
 from jobs.errors import ChannelError, JobsError
 from jobs.notify import Message, send_one
@@ -509,6 +510,58 @@ def plan(obj: Context, as_json: bool) -> None:
     for entry in entries:
         to = ", ".join(entry["channels"]) or "no channel"
         click.echo(f"{entry['at']}  UA {entry['ua']:<8} {entry['what']:<32} → {to}")
+
+
+@cli.group(invoke_without_command=True)
+@click.option(
+    "--status",
+    type=click.Choice([s.value for s in OutboxStatus]),
+    help="Only deliveries in this state (failed: gave up; dropped: too late or channel gone).",
+)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=200, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def deliveries(ctx: click.Context, status: str | None, limit: int, as_json: bool) -> None:
+    """The delivery log (the outbox), newest first; `deliveries retry ID` sends one again."""
+    if ctx.invoked_subcommand is not None:
+        return
+    obj = ctx.find_object(Context)
+    assert obj is not None
+    with obj.service.session() as session:
+        rows = outbox.listed(session, OutboxStatus(status) if status else None, limit)
+        data = [
+            {
+                "id": row.id,
+                "key": row.key,
+                "kind": row.kind,
+                "channel": row.channel,
+                "status": row.status.value,
+                "attempts": row.attempts,
+                "created_at": views.iso(row.created_at),
+                "next_attempt_at": views.iso(row.next_attempt_at),
+                "sent_at": views.iso(row.sent_at),
+                "last_error": obj.redactor.redact(row.last_error) if row.last_error else None,
+            }
+            for row in rows
+        ]
+    if as_json:
+        _emit_json(data)
+        return
+    for item in data:
+        when = item["sent_at"] or item["next_attempt_at"]
+        error = f"  {item['last_error']}" if item["last_error"] else ""
+        click.echo(f"{item['id']:>6} {item['status']:<8} {item['attempts']:>2}x {when}  {item['key']}{error}")
+
+
+@deliveries.command("retry")
+@click.argument("delivery_id", type=int)
+@pass_ctx
+def deliveries_retry(obj: Context, delivery_id: int) -> None:
+    """Put a failed or dropped delivery back in line; the running service sends it."""
+    with obj.service.session() as session:
+        row = outbox.retry(session, delivery_id, now=obj.service.clock.now())
+        session.commit()
+        click.echo(f"delivery {delivery_id} ({row.key}) queued again")
 
 
 @cli.group("tokens")

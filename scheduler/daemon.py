@@ -25,6 +25,7 @@ import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from jobs.due import PassResult, next_due, recover_in_flight, run_pass
+from scheduler import leadership
 from scheduler.http.app import create_app
 from scheduler.http.metrics import Metrics
 from scheduler.service import Service
@@ -47,6 +48,8 @@ class Daemon:
         self._scheduler: AsyncIOScheduler | None = None
         self._wake_at: datetime | None = None
         self.passes = 0
+        self.leading = False
+        self.leadership: leadership.Leadership = leadership.NotLeading()
 
     @property
     def running(self) -> bool:
@@ -58,7 +61,11 @@ class Daemon:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until ``stop`` is set; the first pass starts at once."""
-        recovered = await asyncio.to_thread(recover_in_flight, self.service.engine)
+        self.leadership = leadership.for_engine(self.service.engine)  # SQLite: refuses a second run
+        recovered = 0
+        if self.service.engine.dialect.name == "sqlite":
+            recovered = await asyncio.to_thread(recover_in_flight, self.service.engine)
+        self.leading = await asyncio.to_thread(self.leadership.try_lead)
         scheduler = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
@@ -72,6 +79,7 @@ class Daemon:
         serving = asyncio.create_task(server.serve()) if server is not None else None
         log.info(
             "daemon.started",
+            leader=self.leading,
             recovered=recovered,
             poll_interval_s=interval_s,
             http=f"{self.service.settings.http_host}:{self.service.settings.http_port}" if server else None,
@@ -84,6 +92,7 @@ class Daemon:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(serving, STOP_TIMEOUT_S)
             scheduler.shutdown(wait=False)
+            await asyncio.to_thread(self.leadership.release)
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(STOP_TIMEOUT_S):
                     await self._pass_lock.acquire()  # let a pass in progress finish its sends
@@ -120,11 +129,15 @@ class Daemon:
             self._wake_at = None
             while True:
                 now = self.service.clock.now()
-                result: PassResult = await asyncio.to_thread(run_pass, self.service.work(), now)
+                result: PassResult = await asyncio.to_thread(
+                    run_pass, self.service.work(), now, plan=self.leading
+                )
                 self.passes += 1
                 if not result.did_something():
                     break
-            upcoming = await asyncio.to_thread(next_due, self.service.engine, now)
+            upcoming = await asyncio.to_thread(
+                next_due, self.service.engine, now, lease=self.service.settings.delivery_lease
+            )
         if upcoming is not None:
             # The last pass found nothing to do at ``now``; a due time not after it is stale.
             at = upcoming if upcoming > now else self.service.clock.now() + STALE_RETRY
@@ -132,11 +145,24 @@ class Daemon:
             log.debug("daemon.next_wake", at=at.isoformat())
 
     async def _watch(self) -> None:
-        """Pick up changes made by other processes: wake earlier if something new is due sooner."""
+        """Pick up changes made by other processes: wake earlier if something new is due sooner.
+
+        An instance that does not lead tries to take the lead here, so one takes over within a
+        ``poll_interval`` of the leader's death.
+        """
         if self._pass_lock.locked():
             return
+        leading = await asyncio.to_thread(self.leadership.try_lead)
+        if leading != self.leading:
+            log.info("daemon.leadership", leader=leading)
+            self.leading = leading
+            if leading:
+                self._arm(self.service.clock.now())
+                return
         now = self.service.clock.now()
-        upcoming = await asyncio.to_thread(next_due, self.service.engine, now)
+        upcoming = await asyncio.to_thread(
+            next_due, self.service.engine, now, lease=self.service.settings.delivery_lease
+        )
         if upcoming is not None and (self._wake_at is None or upcoming < self._wake_at):
             self._arm(max(upcoming, now))
 
@@ -150,14 +176,24 @@ class _Server(uvicorn.Server):
 
 
 def drain(service: Service) -> PassResult:
-    """Do everything due now and return; for cron, tests and catching up by hand."""
-    recover_in_flight(service.engine)
-    total = PassResult()
-    while True:
-        result = run_pass(service.work(), service.clock.now())
-        total.add(result)
-        if not result.did_something():
-            return total
+    """Do everything due now and return; for cron, tests and catching up by hand.
+
+    It takes the same lock as ``run``: on SQLite it refuses while a daemon runs; on PostgreSQL it
+    plans only if no daemon leads, and dispatches either way.
+    """
+    lock = leadership.for_engine(service.engine)
+    try:
+        if service.engine.dialect.name == "sqlite":
+            recover_in_flight(service.engine)
+        plan = lock.try_lead()
+        total = PassResult()
+        while True:
+            result = run_pass(service.work(), service.clock.now(), plan=plan)
+            total.add(result)
+            if not result.did_something():
+                return total
+    finally:
+        lock.release()
 
 
 def serve(service: Service, *, http: bool = True) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
-from typing import Literal
+from collections.abc import MutableMapping
+from typing import Any, Literal
 
 import structlog
 from structlog.tracebacks import ExceptionDictTransformer
@@ -12,6 +14,19 @@ from structlog.tracebacks import ExceptionDictTransformer
 from jobs.secrets import Redactor
 
 LogFormat = Literal["auto", "json", "console"]
+_EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@(?=[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+
+
+def hide_addresses(
+    _logger: Any, _name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Supporters' email addresses are personal data: logs keep only their domain."""
+    for key, value in event_dict.items():
+        if isinstance(value, str) and "@" in value:
+            event_dict[key] = _EMAIL.sub("***@", value)
+    return event_dict
+
+
 _LEVELS = {
     "debug": logging.DEBUG,
     "info": logging.INFO,
@@ -33,10 +48,10 @@ def configure(redactor: Redactor, fmt: LogFormat = "auto", level: str = "info") 
     if use_json:
         # Local variables in tracebacks would carry channel URLs: never show them.
         tracebacks = structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False))
-        final: list[structlog.types.Processor] = [tracebacks, redactor]
+        final: list[structlog.types.Processor] = [tracebacks, redactor, hide_addresses]
         renderer = structlog.processors.JSONRenderer()
     else:
-        final = [structlog.processors.format_exc_info, redactor]
+        final = [structlog.processors.format_exc_info, redactor, hide_addresses]
         renderer = structlog.dev.ConsoleRenderer(colors=False)
 
     structlog.configure(

@@ -10,11 +10,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
 log = structlog.get_logger("ua_scheduler.migrate")
 
+MIGRATE_LOCK_KEY = 0x55_41_4D_49  # "UAMI"
 BASELINE = "0001"
 """The schema of 0.1.0, which created its tables without Alembic: such a database is stamped so."""
 
@@ -40,6 +41,9 @@ def current(connection: Connection) -> str | None:
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
     """Bring the schema to ``revision``; return (from, to)."""
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Instances starting together take turns: the first upgrades, the others find it done.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATE_LOCK_KEY})
         before = current(connection)
         if before is None and inspect(connection).has_table("action"):
             command.stamp(_config(connection), BASELINE)

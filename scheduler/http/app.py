@@ -25,6 +25,11 @@ class SchedulerState(Protocol):
     @property
     def next_wake(self) -> datetime | None: ...
 
+    @property
+    def leading(self) -> bool:
+        """Whether this instance plans and fires timers (one does; all serve and dispatch)."""
+        ...
+
 
 def templates() -> Jinja2Templates:
     return Jinja2Templates(directory=str(files("scheduler.http") / "templates"))

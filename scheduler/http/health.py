@@ -25,7 +25,7 @@ def healthz(request: Request, service: ServiceDep) -> JSONResponse:
     try:
         with Session(service.engine) as session:
             session.execute(text("SELECT 1"))
-        upcoming = next_due(service.engine, service.clock.now())
+        upcoming = next_due(service.engine, service.clock.now(), lease=service.settings.delivery_lease)
         body["next_due"] = iso(upcoming)
     except SQLAlchemyError as exc:
         body["database"] = f"unreachable: {type(exc).__name__}"
@@ -33,6 +33,7 @@ def healthz(request: Request, service: ServiceDep) -> JSONResponse:
     scheduler = request.app.state.scheduler
     if scheduler is not None and scheduler.running:
         body["scheduler"] = "running"
+        body["leader"] = scheduler.leading
         body["next_wake"] = iso(scheduler.next_wake)
     else:
         healthy = False

@@ -36,6 +36,7 @@ class WebhookSink:
     port: int = 0
     hooks: list[Hook] = field(default_factory=list)
     fail_next: int = 0
+    delay_s: float = 0.0  # keeps messages in flight, as a slow receiver would
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
 
@@ -46,6 +47,8 @@ class WebhookSink:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 raw = self.rfile.read(length)
+                if sink.delay_s:
+                    time.sleep(sink.delay_s)
                 with sink._lock:
                     failing = sink.fail_next > 0
                     if failing:
@@ -73,6 +76,10 @@ class WebhookSink:
 
     def url(self, path: str = "") -> str:
         return f"json://127.0.0.1:{self.port}/{path}"
+
+    def idempotency_keys(self) -> list[str]:
+        with self._lock:
+            return [h.headers.get("Idempotency-Key", "") for h in self.hooks]
 
     def titles(self) -> list[str]:
         with self._lock:

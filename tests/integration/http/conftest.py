@@ -21,6 +21,7 @@ class RunningScheduler:
 
     running: bool = True
     next_wake: None = None
+    leading: bool = True
 
 
 @pytest.fixture

@@ -1,0 +1,132 @@
+"""The outbox: retries with backoff until a limit, the delivery log, and operators told out of band."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from actions.clock import ManualClock
+from actions.models import Delivery, OutboxStatus
+from jobs.due import next_due, run_pass
+from jobs.outbox import RetryPolicy
+from scheduler.cli import main
+from scheduler.service import Service
+from tests.factories import add_action, add_channel
+from tests.support.sinks import WebhookSink
+
+DOWN = "json://127.0.0.1:9/down"
+
+
+def rows(service: Service) -> dict[tuple[str, str], Delivery]:
+    with Session(service.engine) as session:
+        return {(d.kind, d.channel): d for d in session.exec(select(Delivery)).all()}
+
+
+def run_until_quiet(service: Service, clock: ManualClock, *, rounds: int = 50) -> None:
+    """Follow the retries: jump to each next attempt, as the daemon's timer would."""
+    for _ in range(rounds):
+        run_pass(service.work(), clock.now())
+        upcoming = next_due(service.engine, clock.now())
+        if upcoming is None or upcoming <= clock.now():
+            return
+        clock.set(upcoming)
+
+
+def test_backoff_grows_with_jitter_and_stops_at_the_cap() -> None:
+    policy = RetryPolicy(max_attempts=8, base=timedelta(seconds=10), cap=timedelta(minutes=2))
+    delays = [policy.delay(n).total_seconds() for n in range(1, 8)]
+    for attempt, delay in enumerate(delays, start=1):
+        ceiling = min(120, 10 * 2 ** (attempt - 1))
+        assert ceiling / 2 <= delay <= ceiling
+    assert len({round(policy.delay(3).total_seconds(), 6) for _ in range(20)}) > 1  # jittered
+
+
+def test_a_delivery_that_keeps_failing_becomes_failed_and_alerts_ops_once(
+    make_service: Callable[..., Service], clock: ManualClock, webhook: WebhookSink
+) -> None:
+    service = make_service(delivery_max_attempts=4, ops_alert_after=2)
+    add_channel(service, "down", DOWN, "coordinators")
+    add_channel(service, "ops-hook", webhook.url("ops"), "ops")
+    add_action(service, deadline="2026-05-02")
+    clock.set(clock.now().replace(day=3))
+
+    run_until_quiet(service, clock)
+
+    tally = rows(service)[("tally", "down")]
+    assert tally.status is OutboxStatus.FAILED
+    assert tally.attempts == 4
+    alerts = [h for h in webhook.hooks if h.path == "/ops"]
+    assert [a.body["title"] for a in alerts] == ["ua-scheduler: channel down is failing"]
+    assert "failed 2 times in a row" in alerts[0].body["message"]
+
+
+def test_a_recovered_channel_is_announced_and_the_failed_row_can_be_retried(
+    make_service: Callable[..., Service],
+    clock: ManualClock,
+    webhook: WebhookSink,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    database_url: str,
+) -> None:
+    service = make_service(delivery_max_attempts=2, ops_alert_after=1)
+    ops_sink = WebhookSink().start()
+    add_channel(service, "flaky", webhook.url("flaky"), "coordinators")
+    add_channel(service, "ops-hook", ops_sink.url("ops"), "ops")
+    add_action(service, deadline="2026-05-02")
+    clock.set(clock.now().replace(day=3))
+    webhook.fail_next = 2  # both attempts of the tally fail
+
+    run_until_quiet(service, clock)
+    failed = rows(service)[("tally", "flaky")]
+    assert failed.status is OutboxStatus.FAILED
+
+    monkeypatch.setenv("UA_SCHEDULER_DATABASE_URL", database_url)
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exited:
+        main(["deliveries", "--status", "failed", "--json"])
+    assert exited.value.code == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(d["id"], d["channel"], d["attempts"]) for d in listed] == [(failed.id, "flaky", 2)]
+    with pytest.raises(SystemExit) as exited:
+        main(["deliveries", "retry", str(failed.id)])
+    assert exited.value.code == 0
+
+    clock.set(datetime.now(UTC))  # the CLI put it back in line on the wall clock
+    run_pass(service.work(), clock.now())
+
+    assert rows(service)[("tally", "flaky")].status is OutboxStatus.SENT
+    ops = ops_sink.titles()
+    ops_sink.stop()
+    assert ops == [
+        "ua-scheduler: channel flaky is failing",
+        "ua-scheduler: channel flaky works again",
+    ]
+
+
+def test_an_alert_never_goes_through_the_failing_channel_itself(
+    make_service: Callable[..., Service], clock: ManualClock
+) -> None:
+    service = make_service(ops_alert_after=1)
+    add_channel(service, "down", DOWN, "coordinators", "ops")
+    add_action(service, deadline="2026-05-02")
+    clock.set(clock.now().replace(day=3))
+
+    run_pass(service.work(), clock.now())
+
+    assert [key for key in rows(service) if key[0] == "ops"] == []
+
+
+def test_the_key_travels_as_a_header_so_a_receiver_can_drop_a_repeat(
+    make_service: Callable[..., Service], clock: ManualClock, webhook: WebhookSink
+) -> None:
+    service = make_service()
+    add_channel(service, "hook", webhook.url(), "coordinators")
+    add_action(service, deadline="2026-05-02")
+    clock.set(clock.now().replace(day=3))
+    run_pass(service.work(), clock.now())
+    (hook,) = webhook.hooks
+    assert hook.headers["Idempotency-Key"] == "ua-61.20/final-tally/1/hook"
