@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from actions.columns import UTCDateTime
@@ -92,6 +92,8 @@ class Report(SQLModel, table=True):
     source: str = "cli"
     supporter_hash: str | None = Field(default=None, index=True, max_length=64)
     idempotency_key: str | None = Field(default=None, max_length=128)
+    target_id: int | None = Field(default=None, foreign_key="target.id")
+    """The target the supporter wrote to, when they said."""
     letter: int = 0
     email: int = 0
     fax: int = 0
@@ -130,6 +132,10 @@ class FinalTally(SQLModel, table=True):
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     markdown: str = Field(sa_column=Column(Text, nullable=False))
     html: str = Field(sa_column=Column(Text, nullable=False))
+    csv: str | None = Field(default=None, sa_column=Column(Text))
+    pdf: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    content_hash: str | None = Field(default=None, max_length=64)
+    """SHA-256 of the canonical JSON of ``data``: the numbers as archived."""
     delivery: DeliveryStatus = Field(default=DeliveryStatus.PENDING, index=True)
     attempt_at: datetime = _instant()
     claimed_at: datetime | None = _instant(nullable=True)
@@ -206,6 +212,8 @@ class Delivery(SQLModel, table=True):
     kind: str = Field(max_length=16)  # reminder | tally | personal | ops
     action_id: int | None = Field(default=None, foreign_key="action.id", index=True)
     channel: str = Field(max_length=100, index=True)
+    final_tally_id: int | None = Field(default=None, foreign_key="finaltally.id")
+    """For a final tally: the archived report whose PDF and CSV go along where the channel takes them."""
     title: str = Field(sa_column=Column(Text, nullable=False))
     body: str = Field(sa_column=Column(Text, nullable=False))
     status: OutboxStatus = OutboxStatus.PENDING

@@ -328,6 +328,7 @@ def add_report(
     source: str,
     supporter_hash: str | None = None,
     idempotency_key: str | None = None,
+    target: str | None = None,
 ) -> Report:
     """Store a supporter's report; one that arrives after the deadline is stored and flagged late.
 
@@ -356,8 +357,10 @@ def add_report(
         raise InvalidInputError(
             "received_at", f"UA {action.ua} closed at its deadline and takes no late reports"
         )
+    target_id = _target_id(session, action, target) if target else None
     report = Report(
         action_id=action.id,
+        target_id=target_id,
         received_at=now,
         late=late,
         country=country,
@@ -368,6 +371,15 @@ def add_report(
     )
     session.add(report)
     return report
+
+
+def _target_id(session: Session, action: Action, name: str) -> int:
+    for target in targets_of(session, action):
+        if _name_key(target.name) == _name_key(name):
+            assert target.id is not None
+            return target.id
+    names = ", ".join(t.name for t in targets_of(session, action)) or "none"
+    raise InvalidInputError("target", f"UA {action.ua} has no target {name!r} (its targets: {names})")
 
 
 def check_timezone(name: str) -> str:

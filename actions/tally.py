@@ -2,26 +2,46 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import operator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import reduce
 from typing import Any
 
-from sqlalchemy import Subquery, func, select, union_all
-from sqlmodel import Session, col
+from sqlalchemy import Subquery, func, union_all
+from sqlalchemy import select as core_select
+from sqlmodel import Session, col, select
 
-from actions.models import Action, ActionStatus, Report
+from actions.models import (
+    Action,
+    ActionStatus,
+    Delivery,
+    Event,
+    OutboxStatus,
+    ReminderSlot,
+    Report,
+    SlotStatus,
+    Target,
+)
 from config.settings import ACTION_KINDS
 
-UNKNOWN_COUNTRY = "unknown"
+UNKNOWN = "unknown"
+UNKNOWN_COUNTRY = UNKNOWN
 METHOD = (
     "Each report counts the actions one supporter (or one organised group) says they took, by kind. "
-    "Reports from one supporter (known by a salted hash of their email address) are merged: for "
-    "each kind the largest number they reported counts once, so a repeated report adds nothing. "
-    "Reports received before the deadline make the total; reports received after it are counted "
-    "apart as late and are not in the total. Every report is kept with the time it was received."
+    "Reports from one supporter (known only by a salted hash of their email address) are merged: for "
+    "each kind and target the largest number they reported counts once, so a repeated report adds "
+    "nothing. Reports without an address count as they come; the report door limits how often one "
+    "address may report. Reports received before the deadline make the total; reports received after "
+    "it are counted apart as late and are not in the total. Every report is kept with the time it was "
+    "received, so the count can be made again from the records."
 )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
 @dataclass(frozen=True)
@@ -38,8 +58,20 @@ class Tally:
     by_country: dict[str, int]
     reports: int
     late_reports: int
+    subject: str | None = None
+    deadline_date: date | None = None
+    created_at: datetime | None = None
+    closed_at: datetime | None = None
+    targets: list[dict[str, str | None]] = field(default_factory=list)
+    extensions: list[dict[str, Any]] = field(default_factory=list)
+    by_target: dict[str, int] = field(default_factory=dict)
+    supporters: int = 0
+    anonymous_reports: int = 0
+    reminders_by_channel: dict[str, int] = field(default_factory=dict)
+    reminders_sent: list[datetime] = field(default_factory=list)
+    per_day: list[dict[str, Any]] = field(default_factory=list)
+    preferred_languages: list[str] = field(default_factory=list)
     method: str = METHOD
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -49,28 +81,53 @@ class Tally:
     def late(self) -> int:
         return sum(self.late_by_kind.values())
 
-    def to_json(self) -> dict[str, Any]:
+    def numbers(self) -> dict[str, Any]:
+        """What was counted, without when: the same records always give the same numbers."""
         return {
             "ua": self.ua,
-            "title": self.title,
-            "status": self.status,
-            "provisional": self.provisional,
-            "deadline": self.deadline.isoformat().replace("+00:00", "Z"),
-            "timezone": self.timezone,
-            "counted_at": self.counted_at.isoformat().replace("+00:00", "Z"),
             "total": self.total,
             "by_kind": self.by_kind,
             "by_country": self.by_country,
+            "by_target": self.by_target,
             "late": self.late,
             "late_by_kind": self.late_by_kind,
             "reports": self.reports,
             "late_reports": self.late_reports,
+            "supporters": self.supporters,
+            "anonymous_reports": self.anonymous_reports,
+        }
+
+    def content_hash(self) -> str:
+        canonical = json.dumps(self.numbers(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.numbers(),
+            "title": self.title,
+            "subject": self.subject,
+            "status": self.status,
+            "provisional": self.provisional,
+            "deadline": _iso(self.deadline),
+            "deadline_date": self.deadline_date.isoformat() if self.deadline_date else None,
+            "timezone": self.timezone,
+            "created_at": _iso(self.created_at),
+            "closed_at": _iso(self.closed_at),
+            "counted_at": _iso(self.counted_at),
+            "targets": self.targets,
+            "extensions": self.extensions,
+            "reminders_by_channel": self.reminders_by_channel,
+            "reminders_sent": [_iso(t) for t in self.reminders_sent],
+            "per_day": self.per_day,
+            "preferred_languages": self.preferred_languages,
+            "content_hash": self.content_hash(),
             "method": self.method,
         }
 
 
 def merged_reports(action_id: int) -> Subquery:
-    """One row per supporter (the most of each kind they reported) plus every anonymous report.
+    """One row per supporter and target (the most of each kind they reported) plus every anonymous
+    report.
 
     A supporter who reports again restates what they did; their reports are merged, not added, so a
     resubmitted form never counts twice.
@@ -79,16 +136,22 @@ def merged_reports(action_id: int) -> Subquery:
     columns: list[Any] = [
         col(Report.late).label("late"),
         func.max(Report.country).label("country"),
+        col(Report.target_id).label("target_id"),
         *(func.max(k).label(name) for k, name in zip(kinds, ACTION_KINDS, strict=True)),
     ]
     supporters = (
-        select(*columns)
+        core_select(*columns)
         .where(col(Report.action_id) == action_id)
         .where(col(Report.supporter_hash).is_not(None))
-        .group_by(col(Report.supporter_hash), col(Report.late))
+        .group_by(col(Report.supporter_hash), col(Report.late), col(Report.target_id))
     )
     anonymous = (
-        select(col(Report.late).label("late"), col(Report.country).label("country"), *kinds)
+        core_select(
+            col(Report.late).label("late"),
+            col(Report.country).label("country"),
+            col(Report.target_id).label("target_id"),
+            *kinds,
+        )
         .where(col(Report.action_id) == action_id)
         .where(col(Report.supporter_hash).is_(None))
     )
@@ -100,7 +163,7 @@ def count(session: Session, action: Action, *, now: datetime) -> Tally:
     assert action.id is not None
     merged = merged_reports(action.id)
     sums = [func.coalesce(func.sum(merged.c[kind]), 0) for kind in ACTION_KINDS]
-    rows = session.execute(select(merged.c.late, func.count(), *sums).group_by(merged.c.late)).all()
+    rows = session.execute(core_select(merged.c.late, func.count(), *sums).group_by(merged.c.late)).all()
     on_time = dict.fromkeys(ACTION_KINDS, 0)
     late = dict.fromkeys(ACTION_KINDS, 0)
     reports = {False: 0, True: 0}
@@ -111,12 +174,21 @@ def count(session: Session, action: Action, *, now: datetime) -> Tally:
         for offset, kind in enumerate(ACTION_KINDS, start=2):
             target[kind] = int(row[offset])
     row_total = reduce(operator.add, (merged.c[kind] for kind in ACTION_KINDS))
+    on_time_rows = merged.c.late.is_(False)
     countries = session.execute(
-        select(merged.c.country, func.sum(row_total))
-        .where(merged.c.late.is_(False))
-        .group_by(merged.c.country)
+        core_select(merged.c.country, func.sum(row_total)).where(on_time_rows).group_by(merged.c.country)
     ).all()
-    by_country = {str(c or UNKNOWN_COUNTRY): int(n) for c, n in countries}
+    by_country = {str(c or UNKNOWN): int(n) for c, n in countries}
+    targets = session.exec(
+        select(Target).where(Target.action_id == action.id).order_by(col(Target.position))
+    ).all()
+    names = {t.id: t.name for t in targets}
+    per_target = session.execute(
+        core_select(merged.c.target_id, func.sum(row_total))
+        .where(on_time_rows)
+        .where(merged.c.target_id.is_not(None))
+        .group_by(merged.c.target_id)
+    ).all()
     return Tally(
         ua=action.ua,
         title=action.title,
@@ -130,4 +202,91 @@ def count(session: Session, action: Action, *, now: datetime) -> Tally:
         by_country=dict(sorted(by_country.items())),
         reports=reports[False],
         late_reports=reports[True],
+        subject=action.subject,
+        deadline_date=action.deadline_date,
+        created_at=action.created_at,
+        closed_at=action.closed_at,
+        targets=[{"name": t.name, "title": t.title, "salutation": t.salutation} for t in targets],
+        extensions=_extensions(session, action),
+        by_target={names.get(t, UNKNOWN): int(n) for t, n in per_target},
+        supporters=_supporters(session, action),
+        anonymous_reports=_anonymous(session, action),
+        reminders_by_channel=_reminders_by_channel(session, action),
+        reminders_sent=_reminders_sent(session, action),
+        per_day=_per_day(session, action),
+        preferred_languages=list(action.preferred_languages),
     )
+
+
+def _supporters(session: Session, action: Action) -> int:
+    return int(
+        session.execute(
+            core_select(func.count(func.distinct(Report.supporter_hash)))
+            .where(col(Report.action_id) == action.id)
+            .where(col(Report.late).is_(False))
+        ).scalar_one()
+    )
+
+
+def _anonymous(session: Session, action: Action) -> int:
+    return int(
+        session.execute(
+            core_select(func.count())
+            .select_from(Report)
+            .where(col(Report.action_id) == action.id)
+            .where(col(Report.late).is_(False))
+            .where(col(Report.supporter_hash).is_(None))
+        ).scalar_one()
+    )
+
+
+def _extensions(session: Session, action: Action) -> list[dict[str, Any]]:
+    events = session.exec(
+        select(Event)
+        .where(Event.action_id == action.id)
+        .where(col(Event.kind) == "extended")
+        .order_by(col(Event.at))
+    ).all()
+    return [
+        {
+            "at": _iso(e.at),
+            "old": e.detail.get("old"),
+            "new": e.detail.get("new"),
+            "source": e.detail.get("source"),
+        }
+        for e in events
+    ]
+
+
+def _reminders_by_channel(session: Session, action: Action) -> dict[str, int]:
+    rows = session.execute(
+        core_select(col(Delivery.channel), func.count())
+        .where(col(Delivery.action_id) == action.id)
+        .where(col(Delivery.kind) == "reminder")
+        .where(col(Delivery.status) == OutboxStatus.SENT)
+        .group_by(col(Delivery.channel))
+    ).all()
+    return {str(channel): int(n) for channel, n in sorted(rows)}
+
+
+def _reminders_sent(session: Session, action: Action) -> list[datetime]:
+    slots = session.exec(
+        select(ReminderSlot)
+        .where(ReminderSlot.action_id == action.id)
+        .where(ReminderSlot.status == SlotStatus.SENT)
+        .order_by(col(ReminderSlot.sent_at))
+    ).all()
+    return [s.sent_at for s in slots if s.sent_at is not None]
+
+
+def _per_day(session: Session, action: Action) -> list[dict[str, Any]]:
+    """Reports and actions received per day (UTC days), late ones included and marked by date."""
+    day = func.date(Report.received_at)
+    row_total = reduce(operator.add, (col(getattr(Report, kind)) for kind in ACTION_KINDS))
+    rows = session.execute(
+        core_select(day, func.count(), func.sum(row_total))
+        .where(col(Report.action_id) == action.id)
+        .group_by(day)
+        .order_by(day)
+    ).all()
+    return [{"date": str(d), "reports": int(n), "actions": int(total or 0)} for d, n, total in rows]

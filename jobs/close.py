@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from actions.models import Action, ActionStatus, FinalTally
 from actions.store import close_action
 from actions.tally import count
-from jobs.report import render_tally
+from jobs.report import render_pdf, render_tally
 
 
 def due_for_close(session: Session, now: datetime) -> list[int]:
@@ -41,6 +41,7 @@ def close_and_count(session: Session, action_id: int, now: datetime, *, reason: 
 
 
 def store_final_tally(session: Session, action: Action, now: datetime) -> FinalTally:
+    """Archive the final report in every form, with the hash of its numbers."""
     session.flush()
     tally = count(session, action, now=now)
     assert action.id is not None
@@ -51,6 +52,9 @@ def store_final_tally(session: Session, action: Action, now: datetime) -> FinalT
         data=tally.to_json(),
         markdown=render_tally(tally, "md"),
         html=render_tally(tally, "html"),
+        csv=render_tally(tally, "csv"),
+        pdf=render_pdf(tally),
+        content_hash=tally.content_hash(),
     )
     session.add(record)
     return record

@@ -15,14 +15,15 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import structlog
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from actions.clock import Clock
-from actions.models import Delivery, OutboxStatus, Subscription
+from actions.models import Delivery, FinalTally, OutboxStatus, Subscription
 from config.settings import Settings
 from jobs import health, outbox
 from jobs.channels import ChannelRef, email_to
-from jobs.notify import Message, Outcome, send_one
+from jobs.notify import Attachment, Message, Outcome, send_one
 
 log = structlog.get_logger("ua_scheduler.dispatch")
 
@@ -89,7 +90,10 @@ class Dispatcher:
                     return result
                 done, running = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
-                    self._count(result, *future.result())
+                    try:
+                        self._count(result, *future.result())
+                    except Exception:  # the row stays claimed and is taken again after its lease
+                        log.exception("delivery.crashed")
 
     def _claim(self, limit: int) -> list[Delivery]:
         with Session(self.engine, expire_on_commit=False) as session:
@@ -109,7 +113,8 @@ class Dispatcher:
                 outbox.drop(session, merged, reason=reason)
                 session.commit()
                 return merged, OutboxStatus.DROPPED
-            outcome = send_one(with_key(channel, row.key), Message(row.title, row.body, row.key))
+            message = Message(row.title, row.body, row.key, _attachments_of(session, row))
+            outcome = send_one(with_key(channel, row.key), message)
             self.on_sent(row.kind, [outcome])
             now = self.clock.now()
             merged = session.merge(row)
@@ -121,12 +126,20 @@ class Dispatcher:
                 now=now,
                 policy=self.policy,
             )
-            if not row.channel.startswith(SUBSCRIBER_PREFIX):
-                health.record(
-                    session, row.channel, ok=outcome.ok, now=now, settings=self.settings, channels=channels
-                )
-            session.commit()
+            session.commit()  # the send is recorded first: nothing after it may undo that
+        if not row.channel.startswith(SUBSCRIBER_PREFIX):
+            self._note_health(row.channel, ok=outcome.ok, now=now, channels=channels)
         return merged, status
+
+    def _note_health(
+        self, channel: str, *, ok: bool, now: datetime, channels: Mapping[str, ChannelRef]
+    ) -> None:
+        try:
+            with Session(self.engine) as session:
+                health.record(session, channel, ok=ok, now=now, settings=self.settings, channels=channels)
+                session.commit()
+        except SQLAlchemyError:
+            log.exception("channel.health_not_recorded", channel=channel)
 
     def _count(self, result: DispatchResult, row: Delivery, status: OutboxStatus) -> None:
         bound = log.bind(delivery=row.id, key=row.key, channel=row.channel, attempts=row.attempts)
@@ -159,6 +172,22 @@ class Dispatcher:
         if channel is None:
             return None, f"channel {row.channel!r} no longer exists"
         return channel, ""
+
+
+def _attachments_of(session: Session, row: Delivery) -> tuple[Attachment, ...]:
+    """A final tally travels with its archived PDF and CSV."""
+    if row.final_tally_id is None:
+        return ()
+    record = session.get(FinalTally, row.final_tally_id)
+    if record is None:
+        return ()
+    name = f"ua-{record.data.get('ua', 'tally')}-final-tally"
+    found = []
+    if record.pdf:
+        found.append(Attachment(f"{name}.pdf", record.pdf, "application/pdf"))
+    if record.csv:
+        found.append(Attachment(f"{name}.csv", record.csv.encode(), "text/csv"))
+    return tuple(found)
 
 
 def next_attempt(session: Session) -> datetime | None:

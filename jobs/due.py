@@ -134,7 +134,7 @@ def enqueue_final_tally(work: Work, session: Session, action: Action, now: datet
     channels = select_channels(work.channels(session), [work.settings.report_tag])
     title = render("tally.title.j2", tally=record.data).strip()
     for channel in channels:
-        outbox.enqueue(
+        row = outbox.enqueue(
             session,
             key=f"ua-{action.ua}/final-tally/{record.id}/{channel.name}",
             kind="tally",
@@ -144,6 +144,7 @@ def enqueue_final_tally(work: Work, session: Session, action: Action, now: datet
             now=now,
             action_id=action.id,
         )
+        row.final_tally_id = record.id
     record.delivery = DeliveryStatus.SENT  # handed to the outbox
     record.delivered_at = now
     session.add(record)

@@ -10,7 +10,9 @@ from collections.abc import Mapping
 from datetime import datetime
 
 import structlog
-from sqlmodel import Session
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, select
 
 from actions.models import ChannelHealth
 from config.settings import Settings
@@ -29,8 +31,14 @@ def record(
     settings: Settings,
     channels: Mapping[str, ChannelRef],
 ) -> None:
-    """Note one send's outcome; raise or clear the channel's incident when it changes."""
-    state = session.get(ChannelHealth, channel) or ChannelHealth(channel=channel)
+    """Note one send's outcome; raise or clear the channel's incident when it changes.
+
+    Sends to one channel end side by side: the row is made if missing, then locked while counted.
+    """
+    _ensure_row(session, channel)
+    state = session.exec(
+        select(ChannelHealth).where(ChannelHealth.channel == channel).with_for_update()
+    ).one()
     if ok:
         if state.alerting:
             _alert(session, channel, state, now=now, settings=settings, channels=channels, down=False)
@@ -46,6 +54,11 @@ def record(
             _alert(session, channel, state, now=now, settings=settings, channels=channels, down=True)
             log.error("channel.down", channel=channel, failures=state.consecutive_failures)
     session.add(state)
+
+
+def _ensure_row(session: Session, channel: str) -> None:
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.exec(insert(ChannelHealth).values(channel=channel).on_conflict_do_nothing())
 
 
 def _alert(

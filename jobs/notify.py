@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import apprise
 import structlog
+from apprise.attachment.memory import AttachMemory
 from apprise.decorators import notify as apprise_plugin
 
 from jobs.channels import ChannelRef
@@ -16,10 +17,19 @@ log = structlog.get_logger("ua_scheduler.notify")
 
 
 @dataclass(frozen=True)
+class Attachment:
+    name: str
+    content: bytes
+    mimetype: str
+
+
+@dataclass(frozen=True)
 class Message:
     title: str
     body: str  # Markdown
     key: str  # stable per (what, when): lets a receiver drop a repeat
+    attachments: tuple[Attachment, ...] = ()
+    """Sent along where the channel takes attachments; the body stands alone where it does not."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,7 @@ def send_one(channel: ChannelRef, message: Message) -> Outcome:
                 title=message.title,
                 body=message.body,
                 body_format=apprise.NotifyFormat.MARKDOWN,
+                attach=_attachments(sender, message),
             )
         )
     except Exception:  # an apprise plugin bug must not stop the other channels
@@ -56,6 +67,15 @@ def send_one(channel: ChannelRef, message: Message) -> Outcome:
     else:
         log.warning("channel.failed", channel=channel.name, url=channel.masked, key=message.key)
     return Outcome(channel.name, ok=ok)
+
+
+def _attachments(sender: apprise.Apprise, message: Message) -> apprise.AppriseAttachment | None:
+    if not message.attachments or not all(getattr(p, "attachment_support", False) for p in sender):
+        return None
+    attach = apprise.AppriseAttachment()
+    for item in message.attachments:
+        attach.add(AttachMemory(content=item.content, name=item.name, mimetype=item.mimetype))
+    return attach
 
 
 def send(channels: Sequence[ChannelRef], message: Message) -> list[Outcome]:

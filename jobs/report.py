@@ -1,4 +1,5 @@
-"""The tally in each form: Markdown and HTML for people, JSON and CSV for data."""
+"""The tally in each form: Markdown and HTML for people, PDF to print and deliver, CSV and JSON for
+data, and formal letters to the officials."""
 
 from __future__ import annotations
 
@@ -9,10 +10,20 @@ from typing import Literal
 
 from actions.deadlines import local_text
 from actions.tally import Tally
+from jobs.chart import timeline_svg
+from jobs.letters import Letter, language_for, letters
 from jobs.render import render
 
-TallyFormat = Literal["md", "html", "json", "csv"]
-FORMATS: tuple[TallyFormat, ...] = ("md", "html", "json", "csv")
+TallyFormat = Literal["md", "html", "json", "csv", "pdf", "letter"]
+FORMATS: tuple[TallyFormat, ...] = ("pdf", "html", "md", "csv", "json", "letter")
+MEDIA_TYPES: dict[str, str] = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "pdf": "application/pdf",
+    "letter": "text/plain; charset=utf-8",
+}
 KIND_NAMES = {
     "letter": "Letters",
     "email": "Emails",
@@ -29,6 +40,7 @@ def _context(tally: Tally) -> dict[str, object]:
         "kind_names": KIND_NAMES,
         "deadline_local": local_text(tally.deadline, tally.timezone),
         "counted_local": local_text(tally.counted_at, tally.timezone),
+        "created_local": local_text(tally.created_at, tally.timezone) if tally.created_at else None,
     }
 
 
@@ -36,14 +48,43 @@ def title(tally: Tally) -> str:
     return render("tally.title.j2", tally=tally).strip()
 
 
-def render_tally(tally: Tally, fmt: TallyFormat) -> str:
+def render_tally(tally: Tally, fmt: TallyFormat, *, language: str | None = None) -> str:
+    """Every text form; PDF is ``render_pdf``."""
     if fmt == "json":
         return json.dumps(tally.to_json(), indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
         return _csv(tally)
     if fmt == "html":
-        return render("tally.html.j2", **_context(tally))
+        return render_html(tally)
+    if fmt == "letter":
+        chosen = language_for(tally.preferred_languages, language)
+        return "\n\f\n".join(letter.text for letter in letters(tally, chosen))
+    if fmt == "pdf":
+        raise ValueError("PDF is binary: use render_pdf")
     return render("tally.md.j2", **_context(tally))
+
+
+def render_bytes(tally: Tally, fmt: TallyFormat, *, language: str | None = None) -> bytes:
+    """Any form, as the bytes to write or serve."""
+    if fmt == "pdf":
+        return render_pdf(tally, language=language)
+    return render_tally(tally, fmt, language=language).encode()
+
+
+def render_html(tally: Tally, *, with_letters: list[Letter] | None = None) -> str:
+    chart = timeline_svg(tally.per_day, tally.reminders_sent, tally.deadline)
+    return render("tally.html.j2", chart=chart, letters=with_letters or [], **_context(tally))
+
+
+def render_pdf(tally: Tally, *, language: str | None = None) -> bytes:
+    """The HTML report, then one letter per target on pages of their own."""
+    # WeasyPrint loads its system libraries on import: only the commands that make a PDF pay for it.
+    import weasyprint  # noqa: PLC0415
+
+    chosen = language_for(tally.preferred_languages, language)
+    html = render_html(tally, with_letters=letters(tally, chosen))
+    pdf: bytes = weasyprint.HTML(string=html).write_pdf()
+    return pdf
 
 
 def _csv(tally: Tally) -> str:
@@ -54,10 +95,18 @@ def _csv(tally: Tally) -> str:
         writer.writerow([tally.ua, "kind", kind, n])
     for country, n in tally.by_country.items():
         writer.writerow([tally.ua, "country", country, n])
+    for target, n in tally.by_target.items():
+        writer.writerow([tally.ua, "target", target, n])
     for kind, n in tally.late_by_kind.items():
         writer.writerow([tally.ua, "late", kind, n])
+    for channel, n in tally.reminders_by_channel.items():
+        writer.writerow([tally.ua, "reminders_sent", channel, n])
+    for day in tally.per_day:
+        writer.writerow([tally.ua, "day", day["date"], day["actions"]])
     writer.writerow([tally.ua, "summary", "total", tally.total])
     writer.writerow([tally.ua, "summary", "late", tally.late])
     writer.writerow([tally.ua, "summary", "reports", tally.reports])
     writer.writerow([tally.ua, "summary", "late_reports", tally.late_reports])
+    writer.writerow([tally.ua, "summary", "supporters", tally.supporters])
+    writer.writerow([tally.ua, "summary", "anonymous_reports", tally.anonymous_reports])
     return out.getvalue()

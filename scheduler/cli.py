@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from jobs import outbox
 from jobs.channels import check_name, check_url, select_channels
 from jobs.errors import ChannelError, JobsError
 from jobs.notify import Message, send_one
-from jobs.report import FORMATS, TallyFormat, render_tally
+from jobs.report import FORMATS, TallyFormat, render_bytes
 from jobs.secrets import Redactor
 from scheduler import tokens
 from scheduler.logs import configure
@@ -474,18 +475,23 @@ def channels_remove(obj: Context, name: str) -> None:
 @cli.command()
 @click.argument("ua")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
+@click.option("--language", help="Letters' language (en, ru); default: the action's preferred one.")
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE.")
 @pass_ctx
-def tally(obj: Context, ua: str, fmt: TallyFormat, output: Path | None) -> None:
-    """The tally of an action: final once closed, provisional before."""
+def tally(obj: Context, ua: str, fmt: TallyFormat, language: str | None, output: Path | None) -> None:
+    """The tally of an action: final once closed, provisional before; letters to its targets."""
     with obj.service.session() as session:
         action = store.get_action(session, ua)
-        text = render_tally(count(session, action, now=obj.service.clock.now()), fmt)
-    if output is None:
-        click.echo(text, nl=False)
+        content = render_bytes(count(session, action, now=obj.service.clock.now()), fmt, language=language)
+    if output is not None:
+        output.write_bytes(content)
+        click.echo(f"wrote {output}", err=True)
         return
-    output.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {output}", err=True)
+    if fmt == "pdf" and sys.stdout.isatty():
+        raise InvalidInputError("output", "a PDF is binary: give --output FILE or redirect stdout")
+    sys.stdout.flush()
+    sys.stdout.buffer.write(content)
+    sys.stdout.buffer.flush()
 
 
 @cli.command()

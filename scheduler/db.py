@@ -36,7 +36,17 @@ def engine_for(url: str) -> Engine:
             f"setting 'database_url': {parsed.get_backend_name()} is not supported; "
             "use sqlite:///FILE or postgresql://HOST/DB"
         )
-    return create_engine(parsed, pool_pre_ping=True)
+    engine = create_engine(parsed, pool_pre_ping=True)
+    event.listen(engine, "connect", _postgres_utc)
+    return engine
+
+
+def _postgres_utc(connection: Any, _record: Any) -> None:
+    """Dates the database computes (reports per day) are UTC days, whatever the server's zone."""
+    cursor = connection.cursor()
+    cursor.execute("SET TIME ZONE 'UTC'")
+    cursor.close()
+    connection.commit()
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

@@ -25,7 +25,7 @@ from jobs.channels import ChannelRef, check_name, check_url, select_channels
 from jobs.close import store_final_tally
 from jobs.errors import ChannelError
 from jobs.notify import Message, send_one
-from jobs.report import TallyFormat, render_tally
+from jobs.report import MEDIA_TYPES, TallyFormat, render_bytes
 from scheduler.http.auth import require_staff
 from scheduler.http.deps import MetricsDep, ServiceDep, SessionDep
 from scheduler.http.errors import problem
@@ -434,23 +434,16 @@ def import_reports(
 
 # ---------------------------------------------------------------- tally and timetable
 
-TALLY_TYPES: dict[str, str] = {
-    "json": "application/json",
-    "md": "text/markdown; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "csv": "text/csv; charset=utf-8",
-}
-
 
 @router.get(
     "/actions/{number}/tally",
-    summary="The tally so far (provisional while open), as JSON, Markdown, HTML or CSV",
+    summary="The tally so far (provisional while open): JSON, Markdown, HTML, CSV, PDF or letters",
     response_class=Response,
     responses={
         **_NOT_FOUND,
         200: {
             "description": "The tally in the format asked for",
-            "content": {kind.split(";")[0]: {"schema": {"type": "string"}} for kind in TALLY_TYPES.values()},
+            "content": {kind.split(";")[0]: {"schema": {"type": "string"}} for kind in MEDIA_TYPES.values()},
         },
     },
 )
@@ -458,15 +451,16 @@ def get_tally(
     number: Number,
     service: ServiceDep,
     session: SessionDep,
-    fmt: Annotated[Literal["json", "md", "html", "csv"], Query(alias="format")] = "json",
+    fmt: Annotated[TallyFormat, Query(alias="format")] = "json",
+    language: Annotated[str | None, Query(max_length=8, description="Letter language: en or ru")] = None,
 ) -> Response:
     action = store.get_action(session, number)
-    tally_format: TallyFormat = fmt
-    text = render_tally(count(session, action, now=service.clock.now()), tally_format)
+    body = render_bytes(count(session, action, now=service.clock.now()), fmt, language=language)
     headers = {}
     if fmt != "json":
-        headers["Content-Disposition"] = f'inline; filename="ua-{action.ua}-tally.{fmt}"'
-    return Response(text, media_type=TALLY_TYPES[fmt], headers=headers)
+        suffix = "txt" if fmt == "letter" else fmt
+        headers["Content-Disposition"] = f'inline; filename="ua-{action.ua}-tally.{suffix}"'
+    return Response(body, media_type=MEDIA_TYPES[fmt], headers=headers)
 
 
 def timetable_rows(service: Service, session: Session) -> list[dict[str, Any]]:

@@ -34,6 +34,9 @@ class ReportIn(BaseModel):
     counts: ReportCounts
     country: str | None = Field(default=None, min_length=2, max_length=2, examples=["NL"])
     supporter_email: str | None = Field(default=None, max_length=254)
+    target: str | None = Field(
+        default=None, max_length=300, description="The target written to, by name, when one was"
+    )
 
 
 class ReportOut(BaseModel):
@@ -67,6 +70,7 @@ def record_report(
         source=source,
         supporter_hash=digest,
         idempotency_key=idempotency_key,
+        target=body.target,
     )
     new = report.id is None
     try:

@@ -69,26 +69,6 @@ def test_three_instances_share_postgresql_and_survive_the_leaders_death(
     )
     configs = [tmp_path / f"instance-{n}.toml" for n in range(3)]
     ports = [write_config(c, postgres_url, channels) for c in configs]
-    deadline = datetime.now(UTC) + timedelta(seconds=24)
-    for n in range(ACTIONS):
-        subprocess.run(
-            [
-                str(EXE),
-                "--config",
-                str(configs[0]),
-                "actions",
-                "add",
-                "--ua",
-                f"{200 + n}.26",
-                "--title",
-                f"Case {n}",
-                "--deadline",
-                deadline.isoformat(),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
     logs = [(tmp_path / f"instance-{n}.log").open("wb") for n in range(3)]
     processes = [
         subprocess.Popen([str(EXE), "--config", str(c), "run"], stdout=log, stderr=log)
@@ -96,6 +76,17 @@ def test_three_instances_share_postgresql_and_survive_the_leaders_death(
     ]
     try:
         assert wait_for(lambda: all(health(p) for p in ports), timeout_s=20)
+        # The actions come while the instances run: they pick them up within their poll interval.
+        deadline = datetime.now(UTC) + timedelta(seconds=24)
+        files = [tmp_path / f"case-{n}.toml" for n in range(ACTIONS)]
+        for n, path in enumerate(files):
+            path.write_text(f'ua = "{200 + n}.26"\ntitle = "Case {n}"\ndeadline = "{deadline.isoformat()}"\n')
+        subprocess.run(
+            [str(EXE), "--config", str(configs[0]), "actions", "import", *map(str, files)],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
         leaders = [n for n, p in enumerate(ports) if (health(p) or {}).get("leader")]
         assert len(leaders) == 1, leaders
         leader = leaders[0]

@@ -247,3 +247,20 @@ def test_db_upgrade_brings_the_schema_to_the_newest_revision(run: Any) -> None:
     assert result.code == 0, result.err
     assert result.out.strip().startswith(f"database at revision {head()}")
     assert run("db", "upgrade").out.strip() == f"database at revision {head()}"
+
+
+def test_tally_as_pdf_and_as_letters_from_the_cli(run: Any, tmp_path: Path) -> None:
+    run(
+        "actions", "add", "--ua", "61.20", "--title", "T", "--deadline", "2099-06-03", "--language", "Russian"
+    )
+    run("reports", "add", "61.20", "--letters", "5")
+    pdf = tmp_path / "tally.pdf"
+    assert run("tally", "61.20", "--format", "pdf", "--output", str(pdf)).code == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
+    letters = run("tally", "61.20", "--format", "letter")
+    assert letters.code == 0
+    assert "5 действий" in letters.out  # the preferred language, Russian plural forms
+    assert "5 actions" in run("tally", "61.20", "--format", "letter", "--language", "en").out
+    unknown = run("tally", "61.20", "--format", "letter", "--language", "tlh")
+    assert unknown.code == 1
+    assert "language: no letter template for 'tlh'" in unknown.err

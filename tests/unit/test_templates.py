@@ -108,6 +108,8 @@ def tally(title: str = "Health of prisoner at risk") -> Tally:
         by_country={"KG": 12, "NL": 4},
         reports=5,
         late_reports=2,
+        supporters=3,
+        anonymous_reports=2,
     )
 
 
@@ -116,7 +118,7 @@ def test_the_markdown_tally_states_the_figures() -> None:
     assert text.startswith("# UA 61.20: Health of prisoner at risk\n")
     assert "Final tally, counted Thursday 4 June 2020, 00:05 (Asia/Bishkek)." in text
     assert "Deadline: Wednesday 3 June 2020, end of day (Asia/Bishkek)." in text
-    assert "**Total actions: 16** in 5 reports." in text
+    assert "**Total actions: 16** in 5 reports from 3 identified supporters and 2 anonymous reports." in text
     assert "| Emails | 10 |" in text
     assert "| KG | 12 |" in text
     assert "Late: 5 actions in 2 reports" in text
@@ -124,8 +126,10 @@ def test_the_markdown_tally_states_the_figures() -> None:
 
 def test_a_provisional_tally_says_so() -> None:
     open_tally = replace(tally(), status="open", provisional=True)
-    assert "Provisional tally (the action is still open)" in render_tally(open_tally, "md")
-    assert "Provisional tally (the action is still open)" in render_tally(open_tally, "html")
+    assert "**PROVISIONAL** tally (the action is still open)" in render_tally(open_tally, "md")
+    html = render_tally(open_tally, "html")
+    assert "PROVISIONAL: the action is still open; these numbers will change." in html
+    assert "Final tally" not in html
 
 
 def test_the_html_tally_states_the_figures() -> None:
@@ -183,6 +187,6 @@ def test_the_csv_tally_quotes_values_with_commas() -> None:
     assert ["61.20", "country", "Korea, Republic of", "3"] in rows
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
-def test_every_format_ends_with_a_newline(fmt: TallyFormat) -> None:
+@pytest.mark.parametrize("fmt", [f for f in FORMATS if f != "pdf"])
+def test_every_text_format_ends_with_a_newline(fmt: TallyFormat) -> None:
     assert render_tally(tally(), fmt).endswith("\n")

@@ -286,7 +286,17 @@ def test_the_tally_comes_in_each_format_with_its_content_type(staff: TestClient,
     rows = list(csv.DictReader(io.StringIO(as_csv.text)))
     assert {"ua": "61.20", "section": "summary", "key": "total", "actions": "7"} in rows
 
-    assert staff.get("/api/v1/actions/61.20/tally", params={"format": "pdf"}).status_code == 422
+    as_pdf = staff.get("/api/v1/actions/61.20/tally", params={"format": "pdf"})
+    assert as_pdf.headers["content-type"] == "application/pdf"
+    assert as_pdf.content.startswith(b"%PDF")
+    letters = staff.get("/api/v1/actions/61.20/tally", params={"format": "letter", "language": "en"})
+    assert letters.headers["content-type"] == "text/plain; charset=utf-8"
+    assert "7 actions" in letters.text
+    assert staff.get("/api/v1/actions/61.20/tally", params={"format": "xml"}).status_code == 422
+    assert (
+        staff.get("/api/v1/actions/61.20/tally", params={"format": "letter", "language": "tlh"}).status_code
+        == 422
+    )
     assert staff.get("/api/v1/actions/99.99/tally").status_code == 404
 
 
