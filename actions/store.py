@@ -268,6 +268,28 @@ def extend_deadline(
     )
 
 
+def extend_later(
+    session: Session,
+    action: Action,
+    deadline: str,
+    *,
+    now: datetime,
+    default_offsets: Sequence[timedelta],
+    source: str,
+) -> None:
+    """Staff move the deadline: it must be later than the one in force (and still ahead)."""
+    try:
+        new = resolve_deadline(deadline, action.timezone)
+    except OverflowError:
+        raise InvalidInputError("deadline", f"{deadline!r} is out of range") from None
+    if new.at <= action.deadline and action.status is ActionStatus.OPEN:
+        shown_new, shown_old = new.at.isoformat(), action.deadline.isoformat()
+        raise InvalidInputError("deadline", f"{shown_new} is not later than {shown_old}")
+    extend_deadline(
+        session, action, new, now=now, offsets=offsets_for(action, default_offsets), source=source
+    )
+
+
 def close_action(session: Session, action: Action, *, now: datetime, reason: str) -> None:
     action.status = next_status(action.ua, action.status, Transition.CLOSE)
     _finish(session, action, now, "closed", reason)

@@ -26,7 +26,7 @@ from actions.models import (
     ReminderSlot,
     SlotStatus,
 )
-from actions.store import record
+from actions.store import close_action, record
 from actions.subscriptions import confirmed_for
 from actions.tally import count
 from config.settings import Settings
@@ -126,6 +126,14 @@ def close_due(work: Work, now: datetime, result: PassResult) -> None:
             session.commit()
         result.closed.append(ua)
         log.info("action.closed", action=ua, reason="deadline passed", tally_to=queued)
+
+
+def close_by_staff(work: Work, session: Session, action: Action, now: datetime) -> None:
+    """Close before the deadline: the final tally is made and queued in the caller's transaction."""
+    close_action(session, action, now=now, reason="closed by staff")
+    close.store_final_tally(session, action, now)
+    session.flush()
+    enqueue_final_tally(work, session, action, now)
 
 
 def enqueue_final_tally(work: Work, session: Session, action: Action, now: datetime) -> list[str]:

@@ -294,17 +294,12 @@ def actions_extend(obj: Context, ua: str, deadline: str) -> None:
     service = obj.service
     with service.session() as session:
         action = store.get_action(session, ua)
-        new = store.resolve_deadline(deadline, action.timezone)
-        if new.at <= action.deadline:
-            raise InvalidInputError(
-                "deadline", f"{views.iso(new.at)} is not later than {views.iso(action.deadline)}"
-            )
-        store.extend_deadline(
+        store.extend_later(
             session,
             action,
-            new,
+            deadline,
             now=service.clock.now(),
-            offsets=store.offsets_for(action, obj.settings.reminders),
+            default_offsets=obj.settings.reminders,
             source="cli",
         )
         session.commit()
@@ -316,17 +311,12 @@ def actions_extend(obj: Context, ua: str, deadline: str) -> None:
 @pass_ctx
 def actions_close(obj: Context, ua: str) -> None:
     """Close now; the final tally is built at once and delivered by the running service."""
-    from jobs.close import store_final_tally
-    from jobs.due import enqueue_final_tally
+    from jobs.due import close_by_staff
 
     service = obj.service
     with service.session() as session:
         action = store.get_action(session, ua)
-        now = service.clock.now()
-        store.close_action(session, action, now=now, reason="closed by staff")
-        store_final_tally(session, action, now)
-        session.flush()
-        enqueue_final_tally(service.work(), session, action, now)
+        close_by_staff(service.work(), session, action, service.clock.now())
         session.commit()
         click.echo(f"closed UA {action.ua}")
 

@@ -22,7 +22,7 @@ from actions.models import ActionStatus, Channel
 from actions.specs import ActionSpec
 from actions.tally import count
 from jobs.channels import ChannelRef, check_name, check_url, select_channels
-from jobs.close import store_final_tally
+from jobs.due import close_by_staff
 from jobs.errors import ChannelError
 from jobs.notify import Message, send_one
 from jobs.report import MEDIA_TYPES, TallyFormat, render_bytes
@@ -297,22 +297,14 @@ def get_action(number: Number, session: SessionDep) -> dict[str, Any]:
 )
 def extend_action(number: Number, body: ExtendIn, service: ServiceDep, session: SessionDep) -> dict[str, Any]:
     action = store.get_action(session, number)
-    try:
-        new = store.resolve_deadline(body.deadline, action.timezone)
-        if new.at <= action.deadline and action.status is ActionStatus.OPEN:
-            raise InvalidInputError(
-                "deadline", f"{views.iso(new.at)} is not later than {views.iso(action.deadline)}"
-            )
-        store.extend_deadline(
-            session,
-            action,
-            new,
-            now=service.clock.now(),
-            offsets=store.offsets_for(action, service.settings.reminders),
-            source="api",
-        )
-    except OverflowError:
-        raise InvalidInputError("deadline", f"{body.deadline!r} is out of range") from None
+    store.extend_later(
+        session,
+        action,
+        body.deadline,
+        now=service.clock.now(),
+        default_offsets=service.settings.reminders,
+        source="api",
+    )
     session.commit()
     return views.action_detail(session, action)
 
@@ -325,9 +317,7 @@ def extend_action(number: Number, body: ExtendIn, service: ServiceDep, session: 
 )
 def close_action(number: Number, service: ServiceDep, session: SessionDep) -> dict[str, Any]:
     action = store.get_action(session, number)
-    now = service.clock.now()
-    store.close_action(session, action, now=now, reason="closed by staff")
-    store_final_tally(session, action, now)
+    close_by_staff(service.work(), session, action, service.clock.now())
     session.commit()
     return views.action_detail(session, action)
 

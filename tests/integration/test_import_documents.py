@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,44 +17,17 @@ from scheduler import cli
 DATA = Path(__file__).parent.parent / "data" / "ua"
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
+@pytest.fixture(autouse=True)
+def _london(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UA_SCHEDULER_TIMEZONE", "Europe/London")
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> ManualClock:
     """The CLI's clock, set to a day in 2019 so the sample documents are still open."""
     manual = ManualClock(datetime(2019, 3, 1, 9, 0, tzinfo=UTC))
     monkeypatch.setattr(cli, "SystemClock", lambda: manual)
     return manual
-
-
-@pytest.fixture
-def run(
-    database_url: str,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    clock: ManualClock,
-) -> Any:
-    monkeypatch.setenv("UA_SCHEDULER_DATABASE_URL", database_url)
-    monkeypatch.setenv("UA_SCHEDULER_TIMEZONE", "Europe/London")
-
-    def invoke(*args: str) -> Result:
-        capsys.readouterr()
-        try:
-            cli.main(list(args))
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return invoke
 
 
 @pytest.fixture
