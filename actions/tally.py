@@ -158,37 +158,65 @@ def merged_reports(action_id: int) -> Subquery:
     return union_all(supporters, anonymous).subquery("merged")
 
 
+@dataclass(frozen=True)
+class SoFar:
+    """The running total a reminder or a receipt shows: on-time actions and reports."""
+
+    total: int
+    reports: int
+    late: int = 0
+
+
+def so_far(session: Session, action: Action) -> SoFar:
+    """One query: what a reminder or a receipt needs, without the whole tally."""
+    assert action.id is not None
+    merged = merged_reports(action.id)
+    row_total = reduce(operator.add, (merged.c[kind] for kind in ACTION_KINDS))
+    rows = session.execute(
+        core_select(merged.c.late, func.count(), func.coalesce(func.sum(row_total), 0)).group_by(
+            merged.c.late
+        )
+    ).all()
+    found = {bool(late): (int(n), int(total)) for late, n, total in rows}
+    reports, total = found.get(False, (0, 0))
+    return SoFar(total=total, reports=reports, late=found.get(True, (0, 0))[1])
+
+
 def count(session: Session, action: Action, *, now: datetime) -> Tally:
-    """Count ``action``'s reports; a tally of an action still open is provisional."""
+    """Count ``action``'s reports; a tally of an action still open is provisional.
+
+    The merged reports are read once, grouped by lateness, country and target; the totals by kind,
+    country and target are folded from those groups.
+    """
     assert action.id is not None
     merged = merged_reports(action.id)
     sums = [func.coalesce(func.sum(merged.c[kind]), 0) for kind in ACTION_KINDS]
-    rows = session.execute(core_select(merged.c.late, func.count(), *sums).group_by(merged.c.late)).all()
+    groups = session.execute(
+        core_select(merged.c.late, merged.c.country, merged.c.target_id, func.count(), *sums).group_by(
+            merged.c.late, merged.c.country, merged.c.target_id
+        )
+    ).all()
     on_time = dict.fromkeys(ACTION_KINDS, 0)
     late = dict.fromkeys(ACTION_KINDS, 0)
     reports = {False: 0, True: 0}
-    for row in rows:
-        is_late, n = row[0], row[1]
-        target = late if is_late else on_time
-        reports[bool(is_late)] = int(n)
-        for offset, kind in enumerate(ACTION_KINDS, start=2):
-            target[kind] = int(row[offset])
-    row_total = reduce(operator.add, (merged.c[kind] for kind in ACTION_KINDS))
-    on_time_rows = merged.c.late.is_(False)
-    countries = session.execute(
-        core_select(merged.c.country, func.sum(row_total)).where(on_time_rows).group_by(merged.c.country)
-    ).all()
-    by_country = {str(c or UNKNOWN): int(n) for c, n in countries}
+    by_country: dict[str, int] = {}
+    per_target: dict[int, int] = {}
+    for row in groups:
+        is_late, country, target_id, n = bool(row[0]), row[1], row[2], int(row[3])
+        counts = [int(v) for v in row[4:]]
+        reports[is_late] += n
+        bucket = late if is_late else on_time
+        for kind, value in zip(ACTION_KINDS, counts, strict=True):
+            bucket[kind] += value
+        if not is_late:
+            key = str(country or UNKNOWN)
+            by_country[key] = by_country.get(key, 0) + sum(counts)
+            if target_id is not None:
+                per_target[target_id] = per_target.get(target_id, 0) + sum(counts)
     targets = session.exec(
         select(Target).where(Target.action_id == action.id).order_by(col(Target.position))
     ).all()
     names = {t.id: t.name for t in targets}
-    per_target = session.execute(
-        core_select(merged.c.target_id, func.sum(row_total))
-        .where(on_time_rows)
-        .where(merged.c.target_id.is_not(None))
-        .group_by(merged.c.target_id)
-    ).all()
     return Tally(
         ua=action.ua,
         title=action.title,
@@ -208,7 +236,7 @@ def count(session: Session, action: Action, *, now: datetime) -> Tally:
         closed_at=action.closed_at,
         targets=[{"name": t.name, "title": t.title, "salutation": t.salutation} for t in targets],
         extensions=_extensions(session, action),
-        by_target={names.get(t, UNKNOWN): int(n) for t, n in per_target},
+        by_target={names.get(t, UNKNOWN): n for t, n in per_target.items()},
         supporters=_supporters(session, action),
         anonymous_reports=_anonymous(session, action),
         reminders_by_channel=_reminders_by_channel(session, action),

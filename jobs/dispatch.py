@@ -109,18 +109,16 @@ class Dispatcher:
         with Session(self.engine, expire_on_commit=False) as session:
             channel, reason = self._resolve(session, row, channels)
             if channel is None:
-                merged = session.merge(row)
-                outbox.drop(session, merged, reason=reason)
+                outbox.drop(session, row, reason=reason)
                 session.commit()
-                return merged, OutboxStatus.DROPPED
+                return row, OutboxStatus.DROPPED
             message = Message(row.title, row.body, row.key, _attachments_of(session, row))
             outcome = send_one(with_key(channel, row.key), message)
             self.on_sent(row.kind, [outcome])
             now = self.clock.now()
-            merged = session.merge(row)
             status = outbox.settle(
                 session,
-                merged,
+                row,
                 ok=outcome.ok,
                 error=None if outcome.ok else "the channel did not take the message (see the log)",
                 now=now,
@@ -129,7 +127,7 @@ class Dispatcher:
             session.commit()  # the send is recorded first: nothing after it may undo that
         if not row.channel.startswith(SUBSCRIBER_PREFIX):
             self._note_health(row.channel, ok=outcome.ok, now=now, channels=channels)
-        return merged, status
+        return row, status
 
     def _note_health(
         self, channel: str, *, ok: bool, now: datetime, channels: Mapping[str, ChannelRef]

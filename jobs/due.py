@@ -28,7 +28,7 @@ from actions.models import (
 )
 from actions.store import close_action, record
 from actions.subscriptions import confirmed_for
-from actions.tally import count
+from actions.tally import so_far
 from config.settings import Settings
 from jobs import close, outbox, remind
 from jobs.channels import ChannelRef, select_channels
@@ -115,13 +115,14 @@ def dispatcher(work: Work, clock: Clock) -> Dispatcher:
 def close_due(work: Work, now: datetime, result: PassResult) -> None:
     with Session(work.engine) as session:
         action_ids = close.due_for_close(session, now)
+        channels = work.channels(session) if action_ids else []
     for action_id in action_ids:
         with Session(work.engine) as session:
             if not close.close_and_count(session, action_id, now, reason="deadline passed"):
                 continue
             action = session.get(Action, action_id)
             assert action is not None
-            queued = enqueue_final_tally(work, session, action, now)
+            queued = enqueue_final_tally(work, session, action, now, channels=channels)
             ua = action.ua
             session.commit()
         result.closed.append(ua)
@@ -136,10 +137,18 @@ def close_by_staff(work: Work, session: Session, action: Action, now: datetime) 
     enqueue_final_tally(work, session, action, now)
 
 
-def enqueue_final_tally(work: Work, session: Session, action: Action, now: datetime) -> list[str]:
+def enqueue_final_tally(
+    work: Work,
+    session: Session,
+    action: Action,
+    now: datetime,
+    *,
+    channels: Sequence[ChannelRef] | None = None,
+) -> list[str]:
     """Queue the stored final tally to the report channels, in the caller's transaction."""
     record = close.latest_final_tally(session, action)
-    channels = select_channels(work.channels(session), [work.settings.report_tag])
+    known = work.channels(session) if channels is None else channels
+    channels = select_channels(known, [work.settings.report_tag])
     title = render("tally.title.j2", tally=record.data).strip()
     for channel in channels:
         row = outbox.enqueue(
@@ -174,13 +183,16 @@ def decide_reminders(work: Work, now: datetime, result: PassResult) -> None:
             session.commit()
             result.skipped += len(skipped)
             log.info("reminder.skipped_missed", slots=len(skipped))
+        known = work.channels(session) if due else []  # read once a pass, not once a reminder
     for item in due:
-        ua = _decide_reminder(work, item, now)
+        ua = _decide_reminder(work, item, now, known)
         if ua is not None:
             result.reminded.append(ua)
 
 
-def _decide_reminder(work: Work, item: remind.DueSlot, now: datetime) -> str | None:
+def _decide_reminder(
+    work: Work, item: remind.DueSlot, now: datetime, known: Sequence[ChannelRef]
+) -> str | None:
     """Claim the slot and queue its message to every channel and subscriber, in one transaction."""
     with Session(work.engine) as session:
         if not remind.claim(session, item.slot_id, now):
@@ -190,11 +202,11 @@ def _decide_reminder(work: Work, item: remind.DueSlot, now: datetime) -> str | N
         assert slot is not None
         assert action is not None
         tags = [work.settings.reminder_tag, *action.tags]
-        channels = select_channels(work.channels(session), tags)
+        channels = select_channels(known, tags)
         message = remind.compose(
             session,
             action,
-            count(session, action, now=now),
+            so_far(session, action),
             now=now,
             public_url=work.settings.public_url,
             lead_times=work.settings.lead_times,

@@ -34,7 +34,12 @@ def record(
     """Note one send's outcome; raise or clear the channel's incident when it changes.
 
     Sends to one channel end side by side: the row is made if missing, then locked while counted.
+    A success on a healthy channel changes nothing and writes nothing.
     """
+    if ok:
+        current = session.get(ChannelHealth, channel)
+        if current is None or (current.consecutive_failures == 0 and not current.alerting):
+            return
     _ensure_row(session, channel)
     state = session.exec(
         select(ChannelHealth).where(ChannelHealth.channel == channel).with_for_update()

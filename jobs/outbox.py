@@ -98,34 +98,38 @@ def settle(
     now: datetime,
     policy: RetryPolicy,
 ) -> OutboxStatus:
-    """Record the attempt: sent, or pending again after a backoff, or failed, or dropped."""
-    row.attempts += 1
-    row.claimed_at = None
-    row.claimed_by = None
+    """Record the attempt: sent, or pending again after a backoff, or failed, or dropped.
+
+    ``row`` is the claimed copy; one UPDATE writes the outcome and updates the copy to match.
+    """
+    values: dict[str, object] = {"attempts": row.attempts + 1, "claimed_at": None, "claimed_by": None}
     if ok:
-        row.status = OutboxStatus.SENT
-        row.sent_at = now
-        row.last_error = None
+        values |= {"status": OutboxStatus.SENT, "sent_at": now, "last_error": None}
     else:
-        row.last_error = error
-        retry_at = now + policy.delay(row.attempts)
+        retry_at = now + policy.delay(row.attempts + 1)
+        values["last_error"] = error
         if row.not_after is not None and retry_at >= row.not_after:
-            row.status = OutboxStatus.DROPPED  # a retry could no longer arrive before the deadline
-        elif row.attempts >= policy.max_attempts:
-            row.status = OutboxStatus.FAILED
+            values["status"] = OutboxStatus.DROPPED  # a retry could no longer arrive before the deadline
+        elif row.attempts + 1 >= policy.max_attempts:
+            values["status"] = OutboxStatus.FAILED
         else:
-            row.status = OutboxStatus.PENDING
-            row.next_attempt_at = retry_at
-    session.add(row)
+            values |= {"status": OutboxStatus.PENDING, "next_attempt_at": retry_at}
+    _write(session, row, values)
     return row.status
 
 
 def drop(session: Session, row: Delivery, *, reason: str) -> None:
-    row.status = OutboxStatus.DROPPED
-    row.last_error = reason
-    row.claimed_at = None
-    row.claimed_by = None
-    session.add(row)
+    _write(
+        session,
+        row,
+        {"status": OutboxStatus.DROPPED, "last_error": reason, "claimed_at": None, "claimed_by": None},
+    )
+
+
+def _write(session: Session, row: Delivery, values: dict[str, object]) -> None:
+    session.exec(update(Delivery).where(col(Delivery.id) == row.id).values(**values))
+    for name, value in values.items():
+        setattr(row, name, value)
 
 
 def release_all(session: Session) -> int:

@@ -14,7 +14,7 @@ from actions import store
 from actions.models import Report
 from actions.specs import ReportCounts
 from actions.supporters import supporter_hash
-from actions.tally import count
+from actions.tally import so_far
 from scheduler.http.deps import LimiterDep, MetricsDep, ServiceDep, SessionDep
 from scheduler.http.guards import require_json
 from scheduler.http.metrics import Metrics
@@ -119,7 +119,7 @@ def post_report(
 
 def _out(session: Session, service: Service, report: Report) -> dict[str, Any]:
     action = store.get_action_by_id(session, report.action_id)
-    tally = count(session, action, now=service.clock.now())
+    tally = so_far(session, action)
     assert report.id is not None
     return ReportOut(
         id=report.id,
