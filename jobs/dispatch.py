@@ -33,6 +33,15 @@ KEY_HEADER = "Idempotency-Key"
 SUBSCRIBER_PREFIX = "subscriber:"
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One send's outcome, waiting to be written; no outcome: the row could not be sent at all."""
+
+    row: Delivery
+    outcome: Outcome | None
+    reason: str
+
+
 @dataclass
 class DispatchResult:
     sent: int = 0
@@ -64,6 +73,7 @@ class Dispatcher:
     owner: str
     channels: Callable[[Session], Sequence[ChannelRef]]
     on_sent: Callable[[str, Sequence[Outcome]], None] = lambda _kind, _outcomes: None
+    _troubled: set[str] = field(default_factory=set)
 
     @property
     def policy(self) -> outbox.RetryPolicy:
@@ -74,26 +84,35 @@ class Dispatcher:
         )
 
     def run(self) -> DispatchResult:
-        """Send everything due now; return when nothing due is left and every send has ended."""
+        """Send everything due now; return when nothing due is left and every send has ended.
+
+        Workers only send; the outcomes that ended together are written in one transaction, so the
+        database's single writer is not the bottleneck. A crash between a send and its write leaves
+        the row claimed: it goes again after its lease, with the same key.
+        """
         result = DispatchResult()
         limit = self.settings.delivery_concurrency
         with Session(self.engine) as session:
             channels = {c.name: c for c in self.channels(session)}
+            self._troubled = health.troubled(session)
         with ThreadPoolExecutor(max_workers=limit, thread_name_prefix="deliver") as pool:
-            running: set[Future[tuple[Delivery, OutboxStatus]]] = set()
+            running: set[Future[Attempt]] = set()
             while True:
                 free = limit - len(running)
                 if free > 0:
                     for row in self._claim(free):
-                        running.add(pool.submit(self._deliver, row, channels))
+                        running.add(pool.submit(self._send, row, channels))
                 if not running:
                     return result
                 done, running = wait(running, return_when=FIRST_COMPLETED)
+                attempts = []
                 for future in done:
                     try:
-                        self._count(result, *future.result())
+                        attempts.append(future.result())
                     except Exception:  # the row stays claimed and is taken again after its lease
                         log.exception("delivery.crashed")
+                for row, status in self._settle(attempts, channels):
+                    self._count(result, row, status)
 
     def _claim(self, limit: int) -> list[Delivery]:
         with Session(self.engine, expire_on_commit=False) as session:
@@ -105,37 +124,53 @@ class Dispatcher:
                 lease=self.settings.delivery_lease,
             )
 
-    def _deliver(self, row: Delivery, channels: Mapping[str, ChannelRef]) -> tuple[Delivery, OutboxStatus]:
-        with Session(self.engine, expire_on_commit=False) as session:
+    def _send(self, row: Delivery, channels: Mapping[str, ChannelRef]) -> Attempt:
+        with Session(self.engine) as session:
             channel, reason = self._resolve(session, row, channels)
-            if channel is None:
-                outbox.drop(session, row, reason=reason)
-                session.commit()
-                return row, OutboxStatus.DROPPED
-            message = Message(row.title, row.body, row.key, _attachments_of(session, row))
-            outcome = send_one(with_key(channel, row.key), message)
-            self.on_sent(row.kind, [outcome])
-            now = self.clock.now()
-            status = outbox.settle(
-                session,
-                row,
-                ok=outcome.ok,
-                error=None if outcome.ok else "the channel did not take the message (see the log)",
-                now=now,
-                policy=self.policy,
-            )
-            session.commit()  # the send is recorded first: nothing after it may undo that
-        if not row.channel.startswith(SUBSCRIBER_PREFIX):
-            self._note_health(row.channel, ok=outcome.ok, now=now, channels=channels)
-        return row, status
+            attachments = _attachments_of(session, row) if channel is not None else ()
+        if channel is None:
+            return Attempt(row, None, reason)
+        outcome = send_one(with_key(channel, row.key), Message(row.title, row.body, row.key, attachments))
+        self.on_sent(row.kind, [outcome])
+        return Attempt(row, outcome, "")
+
+    def _settle(
+        self, attempts: Sequence[Attempt], channels: Mapping[str, ChannelRef]
+    ) -> list[tuple[Delivery, OutboxStatus]]:
+        settled = []
+        now = self.clock.now()
+        with Session(self.engine, expire_on_commit=False) as session:
+            for attempt in attempts:
+                row, outcome = attempt.row, attempt.outcome
+                if outcome is None:
+                    outbox.drop(session, row, reason=attempt.reason)
+                    settled.append((row, OutboxStatus.DROPPED))
+                    continue
+                status = outbox.settle(
+                    session,
+                    row,
+                    ok=outcome.ok,
+                    error=None if outcome.ok else "the channel did not take the message (see the log)",
+                    now=now,
+                    policy=self.policy,
+                )
+                settled.append((row, status))
+                self._note_health(session, row.channel, ok=outcome.ok, now=now, channels=channels)
+            session.commit()
+        return settled
 
     def _note_health(
-        self, channel: str, *, ok: bool, now: datetime, channels: Mapping[str, ChannelRef]
+        self, session: Session, channel: str, *, ok: bool, now: datetime, channels: Mapping[str, ChannelRef]
     ) -> None:
+        if channel.startswith(SUBSCRIBER_PREFIX) or (ok and channel not in self._troubled):
+            return  # healthy and staying so: nothing to write
+        if ok:
+            self._troubled.discard(channel)
+        else:
+            self._troubled.add(channel)
         try:
-            with Session(self.engine) as session:
+            with session.begin_nested():  # a health write that fails must not undo the settles
                 health.record(session, channel, ok=ok, now=now, settings=self.settings, channels=channels)
-                session.commit()
         except SQLAlchemyError:
             log.exception("channel.health_not_recorded", channel=channel)
 

@@ -7,7 +7,9 @@ A crash between the two loses nothing: the rows wait in the outbox.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -37,6 +39,9 @@ from jobs.notify import Message, Outcome
 from jobs.render import render
 
 log = structlog.get_logger("ua_scheduler.jobs")
+DECIDE_BATCH = 50
+"""Reminder decisions written per transaction: few commits, and rows for the dispatcher soon."""
+DISPATCH_POLL_S = 0.05
 DEFAULT_LEASE = timedelta(seconds=60)
 
 
@@ -94,11 +99,36 @@ def run_pass(work: Work, now: datetime, *, plan: bool = True) -> PassResult:
     With ``plan=False`` only the outbox is dispatched: an instance that is not the leader does that.
     """
     result = PassResult()
-    if plan:
-        close_due(work, now, result)
-        decide_reminders(work, now, result)
-    result.deliveries = dispatcher(work, _At(now)).run()
+    if not plan:
+        result.deliveries = dispatcher(work, _At(now)).run()
+        return result
+    close_due(work, now, result)
+    # Sending starts while the reminders are still being decided: the first ones out do not wait
+    # for the last ones to be written.
+    decided = threading.Event()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dispatch") as pool:
+        sending = pool.submit(_dispatch_until, work, now, decided)
+        try:
+            decide_reminders(work, now, result)
+        finally:
+            decided.set()
+        result.deliveries = sending.result()
     return result
+
+
+def _dispatch_until(work: Work, now: datetime, decided: threading.Event) -> DispatchResult:
+    """Dispatch what is due, again and again, until the decisions are done and nothing is left."""
+    total = DispatchResult()
+    while True:
+        finished = decided.is_set()
+        batch = dispatcher(work, _At(now)).run()
+        for name in ("sent", "retried", "failed", "dropped"):
+            setattr(total, name, getattr(total, name) + getattr(batch, name))
+        total.keys += batch.keys
+        if finished:
+            return total
+        if not batch.total():
+            decided.wait(DISPATCH_POLL_S)
 
 
 def dispatcher(work: Work, clock: Clock) -> Dispatcher:
@@ -184,61 +214,67 @@ def decide_reminders(work: Work, now: datetime, result: PassResult) -> None:
             result.skipped += len(skipped)
             log.info("reminder.skipped_missed", slots=len(skipped))
         known = work.channels(session) if due else []  # read once a pass, not once a reminder
-    for item in due:
-        ua = _decide_reminder(work, item, now, known)
-        if ua is not None:
+    for start in range(0, len(due), DECIDE_BATCH):
+        with Session(work.engine) as session:
+            decided = [
+                _decide_reminder(work, session, item, now, known)
+                for item in due[start : start + DECIDE_BATCH]
+            ]
+            session.commit()
+        for item in decided:
+            if item is None:
+                continue
+            ua, offset_s, channels, subscribers = item
             result.reminded.append(ua)
+            bound = log.bind(action=ua, offset_s=offset_s)
+            if not channels and not subscribers:
+                bound.warning("reminder.no_channels")
+            else:
+                bound.info("reminder.queued", channels=channels, subscribers=subscribers)
 
 
 def _decide_reminder(
-    work: Work, item: remind.DueSlot, now: datetime, known: Sequence[ChannelRef]
-) -> str | None:
-    """Claim the slot and queue its message to every channel and subscriber, in one transaction."""
-    with Session(work.engine) as session:
-        if not remind.claim(session, item.slot_id, now):
-            return None
-        slot = session.get(ReminderSlot, item.slot_id)
-        action = session.get(Action, item.action_id)
-        assert slot is not None
-        assert action is not None
-        tags = [work.settings.reminder_tag, *action.tags]
-        channels = select_channels(known, tags)
-        message = remind.compose(
+    work: Work, session: Session, item: remind.DueSlot, now: datetime, known: Sequence[ChannelRef]
+) -> tuple[str, int, int, int] | None:
+    """Claim the slot and queue its message to every channel and subscriber, in the caller's
+    transaction; return (UA, offset, channels, subscribers), or None if it was claimed elsewhere."""
+    if not remind.claim(session, item.slot_id, now):
+        return None
+    slot = session.get(ReminderSlot, item.slot_id)
+    action = session.get(Action, item.action_id)
+    assert slot is not None
+    assert action is not None
+    tags = [work.settings.reminder_tag, *action.tags]
+    channels = select_channels(known, tags)
+    message = remind.compose(
+        session,
+        action,
+        so_far(session, action),
+        now=now,
+        public_url=work.settings.public_url,
+        lead_times=work.settings.lead_times,
+        slot_offset_s=slot.offset_s,
+    )
+    base = f"ua-{action.ua}/reminder-{slot.offset_s}s"
+    for channel in channels:
+        outbox.enqueue(
             session,
-            action,
-            so_far(session, action),
+            key=f"{base}/{channel.name}",
+            kind="reminder",
+            channel=channel.name,
+            title=message.title,
+            body=message.body,
             now=now,
-            public_url=work.settings.public_url,
-            lead_times=work.settings.lead_times,
-            slot_offset_s=slot.offset_s,
+            action_id=action.id,
+            not_after=action.deadline,
         )
-        base = f"ua-{action.ua}/reminder-{slot.offset_s}s"
-        for channel in channels:
-            outbox.enqueue(
-                session,
-                key=f"{base}/{channel.name}",
-                kind="reminder",
-                channel=channel.name,
-                title=message.title,
-                body=message.body,
-                now=now,
-                action_id=action.id,
-                not_after=action.deadline,
-            )
-        subscribers = _enqueue_personal(work, session, action, message, base=base, now=now)
-        slot.status = SlotStatus.SENT
-        slot.sent_at = now
-        slot.channels_ok = len(channels)
-        session.add(slot)
-        record(session, action, now, "reminded", channels=[c.name for c in channels], subscribers=subscribers)
-        ua, offset_s = action.ua, slot.offset_s
-        session.commit()
-    bound = log.bind(action=ua, offset_s=offset_s)
-    if not channels and not subscribers:
-        bound.warning("reminder.no_channels", tags=tags)
-    else:
-        bound.info("reminder.queued", channels=len(channels), subscribers=subscribers)
-    return ua
+    subscribers = _enqueue_personal(work, session, action, message, base=base, now=now)
+    slot.status = SlotStatus.SENT
+    slot.sent_at = now
+    slot.channels_ok = len(channels)
+    session.add(slot)
+    record(session, action, now, "reminded", channels=[c.name for c in channels], subscribers=subscribers)
+    return action.ua, slot.offset_s, len(channels), subscribers
 
 
 def _enqueue_personal(

@@ -12,7 +12,7 @@ from datetime import datetime
 import structlog
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from actions.models import ChannelHealth
 from config.settings import Settings
@@ -59,6 +59,16 @@ def record(
             _alert(session, channel, state, now=now, settings=settings, channels=channels, down=True)
             log.error("channel.down", channel=channel, failures=state.consecutive_failures)
     session.add(state)
+
+
+def troubled(session: Session) -> set[str]:
+    """Channels with failures not yet cleared: only their successes need writing."""
+    rows = session.exec(
+        select(ChannelHealth.channel).where(
+            (col(ChannelHealth.consecutive_failures) > 0) | col(ChannelHealth.alerting)
+        )
+    ).all()
+    return set(rows)
 
 
 def _ensure_row(session: Session, channel: str) -> None:

@@ -45,8 +45,12 @@ def _log_channel(body: str, title: str, *_: object, **__: object) -> bool:
     return True
 
 
+SEQUENTIAL = apprise.AppriseAsset(async_mode=False)
+"""Each send already runs in a worker of ours: apprise need not start a thread pool of its own."""
+
+
 def send_one(channel: ChannelRef, message: Message) -> Outcome:
-    sender = apprise.Apprise()
+    sender = apprise.Apprise(asset=SEQUENTIAL)
     if not sender.add(channel.url):
         log.error("channel.unusable", channel=channel.name, url=channel.masked)
         return Outcome(channel.name, ok=False)

@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.pool import NullPool
 from sqlmodel import create_engine
 
 import actions.models  # noqa: F401  (registers the tables)
@@ -15,6 +14,8 @@ from config.errors import SettingsError
 from scheduler.migrate import ensure_current
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_POOL_SIZE = 16
+SQLITE_POOL_OVERFLOW = 48
 
 
 def engine_for(url: str) -> Engine:
@@ -29,9 +30,13 @@ def engine_for(url: str) -> Engine:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":
-        # Opening a SQLite connection is cheap: no pool, so no thread ever queues for one.
+        # Enough pooled connections for the HTTP door's worker threads and the dispatcher's sends
+        # together, so none of them queues for one.
         engine = create_engine(
-            parsed, poolclass=NullPool, connect_args={"check_same_thread": False, "timeout": 30}
+            parsed,
+            pool_size=SQLITE_POOL_SIZE,
+            max_overflow=SQLITE_POOL_OVERFLOW,
+            connect_args={"check_same_thread": False, "timeout": 30},
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

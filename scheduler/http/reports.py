@@ -14,7 +14,6 @@ from actions import store
 from actions.models import Report
 from actions.specs import ReportCounts
 from actions.supporters import supporter_hash
-from actions.tally import so_far
 from scheduler.http.deps import LimiterDep, MetricsDep, ServiceDep, SessionDep
 from scheduler.http.guards import require_json
 from scheduler.http.metrics import Metrics
@@ -40,12 +39,12 @@ class ReportIn(BaseModel):
 
 
 class ReportOut(BaseModel):
+    """The report as stored. The running total is on the action's page and in its tally."""
+
     id: int
     ua: str
     late: bool
     received_at: str
-    total: int
-    late_total: int
 
 
 def record_report(
@@ -114,18 +113,15 @@ def post_report(
     report, new = record_report(
         service, session, metrics, number, body, source="api", idempotency_key=idempotency_key
     )
-    return JSONResponse(_out(session, service, report), status_code=201 if new else 200)
+    return JSONResponse(_out(session, report), status_code=201 if new else 200)
 
 
-def _out(session: Session, service: Service, report: Report) -> dict[str, Any]:
+def _out(session: Session, report: Report) -> dict[str, Any]:
     action = store.get_action_by_id(session, report.action_id)
-    tally = so_far(session, action)
     assert report.id is not None
     return ReportOut(
         id=report.id,
         ua=action.ua,
         late=report.late,
         received_at=report.received_at.isoformat().replace("+00:00", "Z"),
-        total=tally.total,
-        late_total=tally.late,
     ).model_dump()

@@ -65,7 +65,8 @@ def test_the_daemon_serves_health_reports_and_metrics(tmp_path: Path, database_u
             headers={"Idempotency-Key": "k-1"},
         )
         assert posted.status_code == 201, posted.text
-        assert posted.json()["total"] == 2
+        assert posted.json()["ua"] == "61.20"
+        assert posted.json()["late"] is False
         metrics = httpx.get(f"{base}/metrics").text
         assert 'ua_scheduler_reports_received_total{source="api"} 1.0' in metrics
         assert "ua_scheduler_open_actions 1.0" in metrics
