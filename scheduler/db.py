@@ -14,8 +14,8 @@ from config.errors import SettingsError
 from scheduler.migrate import ensure_current
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
-SQLITE_POOL_SIZE = 16
-SQLITE_POOL_OVERFLOW = 48
+SQLITE_POOL_SIZE = 64
+SQLITE_POOL_OVERFLOW = 16
 
 
 def engine_for(url: str) -> Engine:
@@ -39,6 +39,7 @@ def engine_for(url: str) -> Engine:
             connect_args={"check_same_thread": False, "timeout": 30},
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        _write_ahead_log(engine)
         return engine
     if parsed.get_backend_name() != "postgresql":
         raise SettingsError(
@@ -58,9 +59,14 @@ def _postgres_utc(connection: Any, _record: Any) -> None:
     connection.commit()
 
 
+def _write_ahead_log(engine: Engine) -> None:
+    """WAL lets readers go on while one writes; it is a property of the file, set once."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+
+
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")

@@ -19,7 +19,8 @@ def service(request: Request) -> Service:
 
 
 def session(request: Request) -> Iterator[Session]:
-    with Session(service(request).engine) as db:
+    # One request, one unit of work: what it just wrote need not be read back after the commit.
+    with Session(service(request).engine, expire_on_commit=False) as db:
         yield db
 
 

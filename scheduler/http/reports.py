@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from actions import store
 from actions.models import Report
-from actions.specs import ReportCounts
+from actions.specs import ReportCounts, normalise_ua
 from actions.supporters import supporter_hash
 from scheduler.http.deps import LimiterDep, MetricsDep, ServiceDep, SessionDep
 from scheduler.http.guards import require_json
@@ -113,15 +113,14 @@ def post_report(
     report, new = record_report(
         service, session, metrics, number, body, source="api", idempotency_key=idempotency_key
     )
-    return JSONResponse(_out(session, report), status_code=201 if new else 200)
+    return JSONResponse(_out(report, normalise_ua(number)), status_code=201 if new else 200)
 
 
-def _out(session: Session, report: Report) -> dict[str, Any]:
-    action = store.get_action_by_id(session, report.action_id)
+def _out(report: Report, ua: str) -> dict[str, Any]:
     assert report.id is not None
     return ReportOut(
         id=report.id,
-        ua=action.ua,
+        ua=ua,
         late=report.late,
         received_at=report.received_at.isoformat().replace("+00:00", "Z"),
     ).model_dump()
