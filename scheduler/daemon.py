@@ -28,12 +28,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from jobs.due import PassResult, next_due, recover_in_flight, run_pass
 from scheduler import leadership
 from scheduler.http.app import create_app
+from scheduler.http.health import HealthCheck, check_health
 from scheduler.http.metrics import Metrics
 from scheduler.service import Service
 
 log = structlog.get_logger("ua_scheduler.daemon")
 
 WAKE_JOB = "wake"
+HEALTH_JOB = "health"
 WATCH_JOB = "watch"
 STOP_TIMEOUT_S = 5.0
 STALE_RETRY = timedelta(seconds=1)
@@ -52,6 +54,7 @@ class Daemon:
         self.passes = 0
         self.leading = False
         self.leadership: leadership.Leadership = leadership.NotLeading()
+        self._last_check: HealthCheck | None = None
 
     @property
     def running(self) -> bool:
@@ -60,6 +63,20 @@ class Daemon:
     @property
     def next_wake(self) -> datetime | None:
         return self._wake_at
+
+    @property
+    def last_check(self) -> HealthCheck | None:
+        return self._last_check
+
+    async def _check_health(self) -> None:
+        """Check the database and the next due time off the event loop, for ``/healthz`` to show.
+
+        The HTTP door answers from this, so a health probe never waits for the database, even
+        while a long catch-up keeps it busy.
+        """
+        self._last_check = await asyncio.to_thread(
+            check_health, self.service.engine, self.service.clock.now(), self.service.settings.delivery_lease
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until ``stop`` is set; the first pass starts at once."""
@@ -75,6 +92,8 @@ class Daemon:
         self._scheduler = scheduler
         interval_s = self.service.settings.poll_interval.total_seconds()
         scheduler.add_job(self._watch, "interval", seconds=interval_s, id=WATCH_JOB)
+        scheduler.add_job(self._check_health, "interval", seconds=interval_s, id=HEALTH_JOB)
+        await self._check_health()
         scheduler.start()
         self._arm(self.service.clock.now())
         server = self._http_server()

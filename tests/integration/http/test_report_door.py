@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
@@ -127,3 +128,29 @@ def test_health_names_the_database_the_scheduler_and_the_next_due_time(
     assert body["database"] == "ok"
     assert body["scheduler"] == "running"
     assert body["next_due"] == "2026-05-08T00:00:00Z"
+
+
+def test_health_answers_from_the_daemons_fresh_check_and_says_when_the_database_is_gone(
+    service: Service, clock: ManualClock
+) -> None:
+    from scheduler.http.app import create_app
+    from scheduler.http.health import HealthCheck
+
+    @dataclass
+    class Daemon:
+        last_check: HealthCheck
+        running: bool = True
+        next_wake: None = None
+        leading: bool = True
+
+    down = Daemon(HealthCheck(clock.now(), "unreachable: OperationalError", None))
+    with TestClient(create_app(service, scheduler=down)) as probe:
+        response = probe.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable: OperationalError"
+
+    stale = Daemon(HealthCheck(clock.now() - timedelta(minutes=5), "unreachable: OperationalError", None))
+    with TestClient(create_app(service, scheduler=stale)) as probe:
+        response = probe.get("/healthz")  # too old to trust: the database is asked again, and answers
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
