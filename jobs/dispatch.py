@@ -98,9 +98,10 @@ class Dispatcher:
         with ThreadPoolExecutor(max_workers=limit, thread_name_prefix="deliver") as pool:
             running: set[Future[Attempt]] = set()
             while True:
-                free = limit - len(running)
-                if free > 0:
-                    for row in self._claim(free):
+                # Claim ahead (up to twice the workers) so workers never wait for a claim; rows
+                # queued in the pool are claimed like the ones being sent, under the same lease.
+                if len(running) < limit:
+                    for row in self._claim(2 * limit - len(running)):
                         running.add(pool.submit(self._send, row, channels))
                 if not running:
                     return result
