@@ -10,7 +10,7 @@ import pycountry
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from actions.deadlines import Deadline, end_of_day, parse_deadline, zone
+from actions.deadlines import Deadline, end_of_day, parse_deadline
 from actions.errors import DuplicateError, InvalidInputError, NotFoundError
 from actions.lifecycle import Transition, next_status
 from actions.models import (
@@ -402,8 +402,3 @@ def _target_id(session: Session, action: Action, name: str) -> int:
             return target.id
     names = ", ".join(t.name for t in targets_of(session, action)) or "none"
     raise InvalidInputError("target", f"UA {action.ua} has no target {name!r} (its targets: {names})")
-
-
-def check_timezone(name: str) -> str:
-    zone(name)
-    return name

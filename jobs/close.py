@@ -1,4 +1,4 @@
-"""Closing actions at their deadline and delivering each final tally once."""
+"""Closing actions at their deadline and archiving each final tally (``jobs.due`` queues it)."""
 
 from __future__ import annotations
 

@@ -126,9 +126,14 @@ class Dispatcher:
             )
 
     def _send(self, row: Delivery, channels: Mapping[str, ChannelRef]) -> Attempt:
-        with Session(self.engine) as session:
-            channel, reason = self._resolve(session, row, channels)
-            attachments = _attachments_of(session, row) if channel is not None else ()
+        needs_database = row.channel.startswith(SUBSCRIBER_PREFIX) or row.final_tally_id is not None
+        if needs_database:  # most rows need nothing but the channel: no session on the hot path
+            with Session(self.engine) as session:
+                channel, reason = self._resolve(session, row, channels)
+                attachments = _attachments_of(session, row) if channel is not None else ()
+        else:
+            channel, reason = self._resolve(None, row, channels)
+            attachments = ()
         if channel is None:
             return Attempt(row, None, reason)
         outcome = send_one(with_key(channel, row.key), Message(row.title, row.body, row.key, attachments))
@@ -192,9 +197,10 @@ class Dispatcher:
             bound.warning("delivery.dropped", reason=row.last_error)
 
     def _resolve(
-        self, session: Session, row: Delivery, channels: Mapping[str, ChannelRef]
+        self, session: Session | None, row: Delivery, channels: Mapping[str, ChannelRef]
     ) -> tuple[ChannelRef | None, str]:
         if row.channel.startswith(SUBSCRIBER_PREFIX):
+            assert session is not None
             subscription = session.get(Subscription, int(row.channel.removeprefix(SUBSCRIBER_PREFIX)))
             if subscription is None:
                 return None, "the supporter unsubscribed, or the action ended"
