@@ -6,7 +6,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -18,10 +17,10 @@ from sqlmodel import Session, col, select
 
 from actions.models import Action, ActionStatus, Delivery, Event, FinalTally, OutboxStatus, ReminderSlot
 from scheduler.db import engine_for
+from tests.support.processes import EXE, command
 from tests.support.sinks import WebhookSink, free_port, wait_for
 
 pytestmark = pytest.mark.slow
-EXE = Path(sys.executable).parent / "ua-scheduler"
 ACTIONS = 12
 OFFSETS_S = (32, 24, 16, 8)
 KILLS = 22
@@ -47,23 +46,16 @@ def test_sigkill_at_random_moments_loses_nothing_and_repeats_only_in_flight_mess
     )
     deadline = datetime.now(UTC) + timedelta(seconds=40)
     for n in range(ACTIONS):
-        subprocess.run(
-            [
-                str(EXE),
-                "--config",
-                str(config),
-                "actions",
-                "add",
-                "--ua",
-                f"{100 + n}.26",
-                "--title",
-                f"Case {n}",
-                "--deadline",
-                deadline.isoformat(),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=60,
+        command(
+            config,
+            "actions",
+            "add",
+            "--ua",
+            f"{100 + n}.26",
+            "--title",
+            f"Case {n}",
+            "--deadline",
+            deadline.isoformat(),
         )
     log = (tmp_path / "daemon.log").open("ab")
     rng = random.Random(int(os.environ.get("UA_SCHEDULER_TEST_SEED", "20")))

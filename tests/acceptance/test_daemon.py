@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -13,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.processes import EXE, command
 from tests.support.sinks import SmtpSink, WebhookSink, free_port, wait_for
 
 pytestmark = pytest.mark.slow
-EXE = Path(sys.executable).parent / "ua-scheduler"
 
 
 @pytest.fixture
@@ -37,18 +36,6 @@ def config(tmp_path: Path, database_url: str, webhook: WebhookSink, smtp: SmtpSi
         f"http_port = {free_port()}\n"
     )
     return path
-
-
-def cli(config: Path, *args: str) -> str:
-    done = subprocess.run(
-        [str(EXE), "--config", str(config), *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 class Daemon:
@@ -89,7 +76,7 @@ def test_every_message_arrives_exactly_once_across_a_restart(
     config: Path, daemon: Daemon, webhook: WebhookSink, smtp: SmtpSink
 ) -> None:
     deadline = datetime.now(UTC) + timedelta(seconds=12)
-    cli(
+    command(
         config,
         "actions",
         "add",
@@ -100,7 +87,7 @@ def test_every_message_arrives_exactly_once_across_a_restart(
         "--deadline",
         deadline.isoformat(),
     )
-    cli(config, "reports", "add", "61.20", "--letters", "3", "--country", "NL")
+    command(config, "reports", "add", "61.20", "--letters", "3", "--country", "NL")
 
     daemon.start()
     assert wait_for(lambda: len(webhook.hooks) >= 1, timeout_s=15)  # the 8s reminder
@@ -116,7 +103,7 @@ def test_every_message_arrives_exactly_once_across_a_restart(
         "UA 61.20: 8 seconds left to act: Health at risk",
     ]
     assert smtp.subjects() == ["UA 61.20 final tally: 3 actions"]
-    status = cli(config, "actions", "show", "61.20", "--json")
+    status = command(config, "actions", "show", "61.20", "--json")
     assert '"status": "closed"' in status
 
 
@@ -124,7 +111,7 @@ def test_a_started_daemon_handles_what_is_due_within_two_seconds(
     config: Path, daemon: Daemon, webhook: WebhookSink, smtp: SmtpSink
 ) -> None:
     deadline = datetime.now(UTC) + timedelta(seconds=30)
-    cli(
+    command(
         config,
         "actions",
         "add",
@@ -137,7 +124,7 @@ def test_a_started_daemon_handles_what_is_due_within_two_seconds(
         "--reminders",
         "40s,20s",
     )  # 40s is already due
-    cli(
+    command(
         config,
         "actions",
         "add",
@@ -165,7 +152,7 @@ def test_an_action_added_while_running_is_picked_up(
     daemon.start()
     time.sleep(1.0)
     deadline = datetime.now(UTC) + timedelta(seconds=6)
-    cli(
+    command(
         config,
         "actions",
         "add",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,10 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.processes import EXE, command
 from tests.support.sinks import free_port, wait_for
 
 pytestmark = pytest.mark.slow
-EXE = Path(sys.executable).parent / "ua-scheduler"
 
 
 def test_the_daemon_serves_health_reports_and_metrics(tmp_path: Path, database_url: str) -> None:
@@ -25,24 +24,7 @@ def test_the_daemon_serves_health_reports_and_metrics(tmp_path: Path, database_u
         f'database_url = "{database_url}"\nhttp_port = {port}\nlog_format = "json"\nreminders = ["1h"]\n'
     )
     deadline = (datetime.now(UTC) + timedelta(days=2)).isoformat()
-    subprocess.run(
-        [
-            str(EXE),
-            "--config",
-            str(config),
-            "actions",
-            "add",
-            "--ua",
-            "61.20",
-            "--title",
-            "T",
-            "--deadline",
-            deadline,
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+    command(config, "actions", "add", "--ua", "61.20", "--title", "T", "--deadline", deadline)
     log = (tmp_path / "daemon.log").open("wb")
     process = subprocess.Popen([str(EXE), "--config", str(config), "run"], stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"

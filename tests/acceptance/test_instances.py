@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -15,10 +14,10 @@ import httpx
 import pytest
 
 from tests.support.databases import postgres_problem, postgres_schema
+from tests.support.processes import EXE, command
 from tests.support.sinks import WebhookSink, free_port, wait_for
 
 pytestmark = pytest.mark.slow
-EXE = Path(sys.executable).parent / "ua-scheduler"
 ACTIONS = 8
 OFFSETS_S = (18, 12, 6)
 
@@ -81,12 +80,7 @@ def test_three_instances_share_postgresql_and_survive_the_leaders_death(
         files = [tmp_path / f"case-{n}.toml" for n in range(ACTIONS)]
         for n, path in enumerate(files):
             path.write_text(f'ua = "{200 + n}.26"\ntitle = "Case {n}"\ndeadline = "{deadline.isoformat()}"\n')
-        subprocess.run(
-            [str(EXE), "--config", str(configs[0]), "actions", "import", *map(str, files)],
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
+        command(configs[0], "actions", "import", *map(str, files))
         leaders = [n for n, p in enumerate(ports) if (health(p) or {}).get("leader")]
         assert len(leaders) == 1, leaders
         leader = leaders[0]
