@@ -10,7 +10,7 @@ from typing import Protocol
 from fastapi import FastAPI
 from fastapi.templating import Jinja2Templates
 
-from scheduler.http import api, dashboard, errors, health, pages, reports
+from scheduler.http import api, dashboard, errors, front, health, pages, reports
 from scheduler.http.guards import BodyLimit, Csrf, RateLimiter
 from scheduler.http.metrics import Metrics
 from scheduler.service import Service
@@ -53,6 +53,6 @@ def create_app(
     app.state.templates = templates()
     app.add_middleware(BodyLimit, max_bytes=service.settings.max_body_bytes)
     errors.install(app)
-    for module in (health, reports, pages, api, dashboard):
+    for module in (health, reports, front, pages, api, dashboard):
         app.include_router(module.router)
     return app
