@@ -27,6 +27,7 @@ from jobs.notify import Message, send_one
 from jobs.report import FORMATS, TallyFormat, render_bytes
 from jobs.secrets import Redactor
 from scheduler import tokens
+from scheduler.files import keep_private, readable_by_others, write_private
 from scheduler.logs import configure
 from scheduler.service import Service, open_service
 
@@ -101,6 +102,7 @@ def run(obj: Context, demo: bool, drain: bool, no_http: bool) -> None:
     from scheduler.daemon import serve
 
     service = obj.service
+    _warn_if_readable(service)
     if demo:
         from scheduler.demo import seed_demo
 
@@ -124,6 +126,17 @@ def run(obj: Context, demo: bool, drain: bool, no_http: bool) -> None:
         )
         return
     serve(service, http=not no_http)
+
+
+def _warn_if_readable(service: Service) -> None:
+    """The database holds channel passwords and the key that signs staff sessions."""
+    url = service.engine.url
+    if url.get_backend_name() == "sqlite" and url.database and readable_by_others(Path(url.database)):
+        log.warning(
+            "database.readable_by_others",
+            path=url.database,
+            fix=f"chmod 600 {url.database}*",
+        )
 
 
 # ---------------------------------------------------------------- actions
@@ -474,7 +487,7 @@ def tally(obj: Context, ua: str, fmt: TallyFormat, language: str | None, output:
         action = store.get_action(session, ua)
         content = render_bytes(count(session, action, now=obj.service.clock.now()), fmt, language=language)
     if output is not None:
-        output.write_bytes(content)
+        write_private(output, content)
         click.echo(f"wrote {output}", err=True)
         return
     if fmt == "pdf" and sys.stdout.isatty():
@@ -662,6 +675,7 @@ EXPECTED = (ActionsError, JobsError, SettingsError, OperationalError)
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: expected errors become one line on stderr and exit status 1."""
+    keep_private()
     try:
         cli.main(args=argv, prog_name="ua-scheduler", standalone_mode=False)
     except click.exceptions.Abort:

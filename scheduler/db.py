@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -11,6 +12,7 @@ from sqlmodel import create_engine
 
 import actions.models  # noqa: F401  (registers the tables)
 from config.errors import SettingsError
+from scheduler.files import ensure_private_file
 from scheduler.migrate import ensure_current
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -30,6 +32,14 @@ def engine_for(url: str) -> Engine:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            # SQLite would make the file (and its WAL and SHM, which copy its mode) with the umask's mode.
+            try:
+                ensure_private_file(Path(parsed.database))
+            except OSError as exc:
+                raise SettingsError(
+                    f"setting 'database_url': {parsed.database}: cannot create it: {exc.strerror}"
+                ) from None
         # Enough pooled connections for the HTTP door's worker threads and the dispatcher's sends
         # together, so none of them queues for one.
         engine = create_engine(

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from config.errors import SettingsError
+from scheduler.files import ensure_private_file
 
 log = structlog.get_logger("ua_scheduler.leadership")
 
@@ -52,6 +53,7 @@ class SingleInstance:
         self._handle: IO[str] | None = None
 
     def acquire(self) -> None:
+        ensure_private_file(self.path)
         handle = self.path.open("a+")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
