@@ -223,6 +223,7 @@ class Delivery(SQLModel, table=True):
     not_after: datetime | None = _instant(nullable=True)
     claimed_at: datetime | None = _instant(nullable=True)
     claimed_by: str | None = Field(default=None, max_length=64)
+    """The instance (``host:pid:start``) that claimed the row last; kept after its attempt."""
     sent_at: datetime | None = _instant(nullable=True)
     last_error: str | None = Field(default=None, sa_column=Column(Text))
 

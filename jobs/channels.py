@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +78,33 @@ def from_file(path: Path) -> list[ChannelRef]:
     if not refs and path.stat().st_size > 0:
         raise ChannelError(f"channels_file {path}: apprise found no usable URL in it")
     return refs
+
+
+class ChannelFile:
+    """The channels file, read again only when its size, time or inode changes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._stamp: tuple[int, int, int] | None = None
+        self._refs: list[ChannelRef] = []
+        self._lock = threading.Lock()
+
+    def read(self) -> list[ChannelRef]:
+        try:
+            stat = self.path.stat()
+        except OSError:
+            stamp = None
+        else:
+            stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        with self._lock:
+            if stamp is None or stamp != self._stamp:
+                self._refs = from_file(self.path)  # a missing or broken file raises, as before
+                self._stamp = stamp
+            return list(self._refs)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._stamp = None
 
 
 def from_database(session: Session) -> list[ChannelRef]:

@@ -1,11 +1,14 @@
 """The dispatcher: claims outbox rows, sends each through its channel, settles it.
 
-Sends run side by side in a pool of ``delivery_concurrency`` workers and each row is settled as soon
-as its own send ends, so a slow or failing channel holds one worker, never the others.
+One dispatcher lives as long as its process: its pool of ``delivery_concurrency`` workers and what it
+knows of channel health are kept between runs. Sends run side by side and the outcomes that end
+together are written in one transaction, so a slow or failing channel holds one worker, never the
+others.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
@@ -13,12 +16,10 @@ from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import structlog
-from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from actions.clock import Clock
 from actions.models import Delivery, FinalTally, OutboxStatus, Subscription
 from config.settings import Settings
 from jobs import health, outbox
@@ -67,13 +68,18 @@ def with_key(channel: ChannelRef, key: str) -> ChannelRef:
 
 @dataclass
 class Dispatcher:
+    """Made once per process and run again and again; ``close`` stops its workers."""
+
     engine: Engine
     settings: Settings
-    clock: Clock
     owner: str
+    """Names this process on the rows it claims (``host:pid:start``)."""
     channels: Callable[[Session], Sequence[ChannelRef]]
     on_sent: Callable[[str, Sequence[Outcome]], None] = lambda _kind, _outcomes: None
-    _troubled: set[str] = field(default_factory=set)
+    _troubled: set[str] | None = field(default=None, repr=False)
+    """Channels with failures not yet cleared; None until read from the database."""
+    _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
+    _running: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def policy(self) -> outbox.RetryPolicy:
@@ -83,43 +89,72 @@ class Dispatcher:
             cap=self.settings.delivery_backoff_max,
         )
 
-    def run(self) -> DispatchResult:
-        """Send everything due now; return when nothing due is left and every send has ended.
+    def run(self, now: datetime) -> DispatchResult:
+        """Send everything due at ``now``; return when nothing due is left and every send has ended.
 
         Workers only send; the outcomes that ended together are written in one transaction, so the
         database's single writer is not the bottleneck. A crash between a send and its write leaves
-        the row claimed: it goes again after its lease, with the same key.
+        the row claimed: it goes again after its lease, with the same key. With nothing due, a run
+        costs one query.
         """
+        with self._running:
+            return self._run(now)
+
+    def _run(self, now: datetime) -> DispatchResult:
         result = DispatchResult()
         limit = self.settings.delivery_concurrency
+        claimed = self._claim(2 * limit, now)
+        if not claimed:
+            return result
+        pool = self._workers()
         with Session(self.engine) as session:
             channels = {c.name: c for c in self.channels(session)}
-            self._troubled = health.troubled(session)
-        with ThreadPoolExecutor(max_workers=limit, thread_name_prefix="deliver") as pool:
-            running: set[Future[Attempt]] = set()
-            while True:
-                # Claim ahead (up to twice the workers) so workers never wait for a claim; rows
-                # queued in the pool are claimed like the ones being sent, under the same lease.
-                if len(running) < limit:
-                    for row in self._claim(2 * limit - len(running)):
-                        running.add(pool.submit(self._send, row, channels))
-                if not running:
-                    return result
-                done, running = wait(running, return_when=FIRST_COMPLETED)
-                attempts = []
-                for future in done:
-                    try:
-                        attempts.append(future.result())
-                    except Exception:  # the row stays claimed and is taken again after its lease
-                        log.exception("delivery.crashed")
-                for row, status in self._settle(attempts, channels):
-                    self._count(result, row, status)
+            self._read_health(session)
+        running: set[Future[Attempt]] = {pool.submit(self._send, row, channels) for row in claimed}
+        while running:
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            attempts = []
+            for future in done:
+                try:
+                    attempts.append(future.result())
+                except Exception:  # the row stays claimed and is taken again after its lease
+                    log.exception("delivery.crashed")
+            for row, status in self._settle(attempts, channels, now):
+                self._count(result, row, status)
+            # Claim ahead (up to twice the workers) so workers never wait for a claim; rows
+            # queued in the pool are claimed like the ones being sent, under the same lease.
+            if len(running) < limit:
+                for row in self._claim(2 * limit - len(running), now):
+                    running.add(pool.submit(self._send, row, channels))
+        return result
 
-    def _claim(self, limit: int) -> list[Delivery]:
+    def close(self) -> None:
+        """Stop the workers once their sends end; a later run starts new ones."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+    def _workers(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(
+                max_workers=self.settings.delivery_concurrency, thread_name_prefix="deliver"
+            )
+        return self._pool
+
+    def _read_health(self, session: Session) -> None:
+        """Know which channels are troubled: read once, then kept here as this process settles.
+
+        With one instance (SQLite) only this process writes health, so memory stays true; with
+        several (PostgreSQL) another instance may note a failure, so it is read again each run.
+        """
+        if self._troubled is None or self.engine.dialect.name != "sqlite":
+            self._troubled = health.troubled(session)
+
+    def _claim(self, limit: int, now: datetime) -> list[Delivery]:
         with Session(self.engine, expire_on_commit=False) as session:
             return outbox.claim(
                 session,
-                now=self.clock.now(),
+                now=now,
                 owner=self.owner,
                 limit=limit,
                 lease=self.settings.delivery_lease,
@@ -141,10 +176,9 @@ class Dispatcher:
         return Attempt(row, outcome, "")
 
     def _settle(
-        self, attempts: Sequence[Attempt], channels: Mapping[str, ChannelRef]
+        self, attempts: Sequence[Attempt], channels: Mapping[str, ChannelRef], now: datetime
     ) -> list[tuple[Delivery, OutboxStatus]]:
         settled = []
-        now = self.clock.now()
         with Session(self.engine, expire_on_commit=False) as session:
             for attempt in attempts:
                 row, outcome = attempt.row, attempt.outcome
@@ -168,12 +202,14 @@ class Dispatcher:
     def _note_health(
         self, session: Session, channel: str, *, ok: bool, now: datetime, channels: Mapping[str, ChannelRef]
     ) -> None:
-        if channel.startswith(SUBSCRIBER_PREFIX) or (ok and channel not in self._troubled):
+        troubled = self._troubled if self._troubled is not None else set()
+        if channel.startswith(SUBSCRIBER_PREFIX) or (ok and channel not in troubled):
             return  # healthy and staying so: nothing to write
         if ok:
-            self._troubled.discard(channel)
+            troubled.discard(channel)
         else:
-            self._troubled.add(channel)
+            troubled.add(channel)
+        self._troubled = troubled
         try:
             with session.begin_nested():  # a health write that fails must not undo the settles
                 health.record(session, channel, ok=ok, now=now, settings=self.settings, channels=channels)
@@ -228,10 +264,3 @@ def _attachments_of(session: Session, row: Delivery) -> tuple[Attachment, ...]:
     if record.csv:
         found.append(Attachment(f"{name}.csv", record.csv.encode(), "text/csv"))
     return tuple(found)
-
-
-def next_attempt(session: Session) -> datetime | None:
-    """The earliest pending row's next attempt (the daemon wakes for it)."""
-    return session.exec(
-        select(func.min(Delivery.next_attempt_at)).where(Delivery.status == OutboxStatus.PENDING)
-    ).one()

@@ -18,7 +18,6 @@ from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from actions.clock import Clock
 from actions.models import (
     Action,
     ActionStatus,
@@ -35,7 +34,7 @@ from config.settings import Settings
 from jobs import close, outbox, remind
 from jobs.channels import ChannelRef, select_channels
 from jobs.dispatch import SUBSCRIBER_PREFIX, Dispatcher, DispatchResult
-from jobs.notify import Message, Outcome
+from jobs.notify import Message
 from jobs.render import render
 
 log = structlog.get_logger("ua_scheduler.jobs")
@@ -47,15 +46,13 @@ DEFAULT_LEASE = timedelta(seconds=60)
 
 @dataclass
 class Work:
-    """What a pass needs: the store, the settings, where to find the channels, who is asking."""
+    """What a pass needs: the store, the settings, where to find the channels, who sends."""
 
     engine: Engine
     settings: Settings
     channels: Callable[[Session], Sequence[ChannelRef]]
-    on_sent: Callable[[str, Sequence[Outcome]], None] = lambda _kind, _outcomes: None
-    """Told of every send (``reminder``, ``tally``, ``personal``, ``ops``): metrics listen here."""
-    owner: str = "ua-scheduler"
-    """Names this process on the outbox rows it claims."""
+    dispatcher: Dispatcher
+    """The process's one dispatcher, kept from pass to pass."""
 
 
 @dataclass
@@ -83,16 +80,6 @@ class PassResult:
         self.deliveries.keys += other.deliveries.keys
 
 
-class _At:
-    """The pass's one reading of the clock, for the dispatcher it runs."""
-
-    def __init__(self, now: datetime) -> None:
-        self._now = now
-
-    def now(self) -> datetime:
-        return self._now
-
-
 def run_pass(work: Work, now: datetime, *, plan: bool = True) -> PassResult:
     """Do everything due at ``now``; safe to run again at once (every step claims before it acts).
 
@@ -100,7 +87,7 @@ def run_pass(work: Work, now: datetime, *, plan: bool = True) -> PassResult:
     """
     result = PassResult()
     if not plan:
-        result.deliveries = dispatcher(work, _At(now)).run()
+        result.deliveries = work.dispatcher.run(now)
         return result
     close_due(work, now, result)
     # Sending starts while the reminders are still being decided: the first ones out do not wait
@@ -121,7 +108,7 @@ def _dispatch_until(work: Work, now: datetime, decided: threading.Event) -> Disp
     total = DispatchResult()
     while True:
         finished = decided.is_set()
-        batch = dispatcher(work, _At(now)).run()
+        batch = work.dispatcher.run(now)
         for name in ("sent", "retried", "failed", "dropped"):
             setattr(total, name, getattr(total, name) + getattr(batch, name))
         total.keys += batch.keys
@@ -129,17 +116,6 @@ def _dispatch_until(work: Work, now: datetime, decided: threading.Event) -> Disp
             return total
         if not batch.total():
             decided.wait(DISPATCH_POLL_S)
-
-
-def dispatcher(work: Work, clock: Clock) -> Dispatcher:
-    return Dispatcher(
-        engine=work.engine,
-        settings=work.settings,
-        clock=clock,
-        owner=work.owner,
-        channels=work.channels,
-        on_sent=work.on_sent,
-    )
 
 
 def close_due(work: Work, now: datetime, result: PassResult) -> None:

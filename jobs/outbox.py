@@ -100,9 +100,11 @@ def settle(
 ) -> OutboxStatus:
     """Record the attempt: sent, or pending again after a backoff, or failed, or dropped.
 
+    ``claimed_by`` stays: the delivery log names the instance that made the last attempt.
+
     ``row`` is the claimed copy; one UPDATE writes the outcome and updates the copy to match.
     """
-    values: dict[str, object] = {"attempts": row.attempts + 1, "claimed_at": None, "claimed_by": None}
+    values: dict[str, object] = {"attempts": row.attempts + 1, "claimed_at": None}
     if ok:
         values |= {"status": OutboxStatus.SENT, "sent_at": now, "last_error": None}
     else:
@@ -122,7 +124,7 @@ def drop(session: Session, row: Delivery, *, reason: str) -> None:
     _write(
         session,
         row,
-        {"status": OutboxStatus.DROPPED, "last_error": reason, "claimed_at": None, "claimed_by": None},
+        {"status": OutboxStatus.DROPPED, "last_error": reason, "claimed_at": None},
     )
 
 
@@ -137,7 +139,7 @@ def release_all(session: Session) -> int:
     result = session.exec(
         update(Delivery)
         .where(col(Delivery.status) == OutboxStatus.SENDING)
-        .values(status=OutboxStatus.PENDING, claimed_at=None, claimed_by=None)
+        .values(status=OutboxStatus.PENDING, claimed_at=None)
     )
     session.commit()
     return int(result.rowcount)

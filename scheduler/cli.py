@@ -549,6 +549,7 @@ def deliveries(ctx: click.Context, status: str | None, limit: int, as_json: bool
                 "created_at": views.iso(row.created_at),
                 "next_attempt_at": views.iso(row.next_attempt_at),
                 "sent_at": views.iso(row.sent_at),
+                "owner": row.claimed_by,
                 "last_error": obj.redactor.redact(row.last_error) if row.last_error else None,
             }
             for row in rows
@@ -558,8 +559,11 @@ def deliveries(ctx: click.Context, status: str | None, limit: int, as_json: bool
         return
     for item in data:
         when = item["sent_at"] or item["next_attempt_at"]
+        owner = f"  by {item['owner']}" if item["owner"] else ""
         error = f"  {item['last_error']}" if item["last_error"] else ""
-        click.echo(f"{item['id']:>6} {item['status']:<8} {item['attempts']:>2}x {when}  {item['key']}{error}")
+        click.echo(
+            f"{item['id']:>6} {item['status']:<8} {item['attempts']:>2}x {when}  {item['key']}{owner}{error}"
+        )
 
 
 @deliveries.command("retry")

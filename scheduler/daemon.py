@@ -100,6 +100,7 @@ class Daemon:
         serving = asyncio.create_task(server.serve()) if server is not None else None
         log.info(
             "daemon.started",
+            owner=self.service.owner,
             leader=self.leading,
             recovered=recovered,
             poll_interval_s=interval_s,
@@ -117,6 +118,7 @@ class Daemon:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(STOP_TIMEOUT_S):
                     await self._pass_lock.acquire()  # let a pass in progress finish its sends
+                    await asyncio.to_thread(self.service.close)
             log.info("daemon.stopped", passes=self.passes)
 
     def _http_server(self) -> uvicorn.Server | None:
@@ -229,9 +231,15 @@ def serve(service: Service, *, http: bool = True) -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, _on_signal, stop, signum)
+        loop.add_signal_handler(signal.SIGHUP, _on_reload, service)
         await Daemon(service, http=http).run(stop)
 
     asyncio.run(main())
+
+
+def _on_reload(service: Service) -> None:
+    log.info("daemon.reload", what="channels_file")
+    service.reload_channels()
 
 
 def _on_signal(stop: asyncio.Event, signum: int) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +16,8 @@ from sqlmodel import Session
 from actions.clock import Clock, SystemClock
 from actions.models import ServiceSecret
 from config.settings import Settings
-from jobs.channels import ChannelRef, from_database, from_file
+from jobs.channels import ChannelFile, ChannelRef, from_database
+from jobs.dispatch import Dispatcher
 from jobs.due import Work
 from jobs.notify import Outcome
 from jobs.secrets import Redactor
@@ -27,20 +31,58 @@ class Service:
     clock: Clock = field(default_factory=SystemClock)
     redactor: Redactor = field(default_factory=Redactor)
     on_sent: Callable[[str, Sequence[Outcome]], None] = lambda _kind, _outcomes: None
+    owner: str = ""
+    """This instance's name on the outbox rows it claims: ``host:pid:start``; made at first use."""
     _secret: bytes | None = field(default=None, repr=False)
+    _channel_file: ChannelFile | None = field(default=None, repr=False)
+    _dispatcher: Dispatcher | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.owner:
+            self.owner = instance_owner(self.clock.now())
+        if self.settings.channels_file is not None:
+            self._channel_file = ChannelFile(self.settings.channels_file)
 
     def channels(self, session: Session) -> Sequence[ChannelRef]:
-        """File channels are read at each use, so edits to the file apply without a restart."""
+        """The channels file is read again when it changes, so edits apply without a restart."""
         refs: list[ChannelRef] = []
-        if self.settings.channels_file is not None:
-            refs.extend(from_file(self.settings.channels_file))
+        if self._channel_file is not None:
+            refs.extend(self._channel_file.read())
         refs.extend(from_database(session))
         for ref in refs:
             self.redactor.add_url(ref.url)
         return refs
 
+    def reload_channels(self) -> None:
+        """Read the channels file at its next use even if it looks unchanged (``SIGHUP``)."""
+        if self._channel_file is not None:
+            self._channel_file.forget()
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        """The instance's one dispatcher: its workers and channel health outlive each pass."""
+        if self._dispatcher is None:
+            self._dispatcher = Dispatcher(
+                engine=self.engine,
+                settings=self.settings,
+                owner=self.owner,
+                channels=self.channels,
+                on_sent=self._sent,
+            )
+        return self._dispatcher
+
+    def _sent(self, kind: str, outcomes: Sequence[Outcome]) -> None:
+        self.on_sent(kind, outcomes)  # looked up at each send: the daemon sets it after the start
+
     def work(self) -> Work:
-        return Work(engine=self.engine, settings=self.settings, channels=self.channels, on_sent=self.on_sent)
+        return Work(
+            engine=self.engine, settings=self.settings, channels=self.channels, dispatcher=self.dispatcher
+        )
+
+    def close(self) -> None:
+        """Let the dispatcher's sends end and stop its workers."""
+        if self._dispatcher is not None:
+            self._dispatcher.close()
 
     def secret(self) -> bytes:
         """The key that signs cookies and salts supporter hashes: from settings, else made once."""
@@ -76,6 +118,16 @@ def open_service(
             service.redactor.add_url(secret.get_secret_value())
             service.redactor.add([secret.get_secret_value()])
     return service
+
+
+OWNER_MAX_LEN = 64
+"""The width of ``Delivery.claimed_by``."""
+
+
+def instance_owner(started: datetime) -> str:
+    """``host:pid:start``: tells apart instances on several hosts, and restarts on one."""
+    tail = f":{os.getpid()}:{started:%Y%m%dT%H%M%SZ}"
+    return socket.gethostname()[: OWNER_MAX_LEN - len(tail)] + tail
 
 
 SECRET_NAME = "secret_key"  # noqa: S105  (the row's name, not a secret)

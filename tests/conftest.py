@@ -92,6 +92,7 @@ def make_service(
 
     yield make
     for service in made:
+        service.close()
         service.engine.dispose()
 
 

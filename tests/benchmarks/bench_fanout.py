@@ -32,7 +32,7 @@ def run(workdir: Path, quick: bool) -> Outcome:
     outcome = Outcome(
         workload=(
             f"{count:,} outbox rows (jobs.outbox.enqueue, one json:// channel to a local sink process, "
-            f"{len(BODY)}-character body) sent by jobs.dispatch.Dispatcher(...).run() in this process "
+            f"{len(BODY)}-character body) sent by jobs.dispatch.Dispatcher.run() in this process "
             f"(SQLite, delivery_concurrency {concurrency}, service logging at warning). Baseline: a bare "
             f"httpx.AsyncClient posting the same payloads to the same sink, {concurrency} in flight."
         )
@@ -64,13 +64,13 @@ def run(workdir: Path, quick: bool) -> Outcome:
         dispatcher = Dispatcher(
             engine=engine,
             settings=settings,
-            clock=SystemClock(),
             owner="bench",
             channels=lambda _session: channels,
         )
         began = time.monotonic()
-        result = dispatcher.run()
+        result = dispatcher.run(SystemClock().now())
         real_s = time.monotonic() - began
+        dispatcher.close()
         engine.dispose()
         arrived = sink.count()
         if result.sent != count or arrived != count:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -130,3 +133,50 @@ def test_the_key_travels_as_a_header_so_a_receiver_can_drop_a_repeat(
     run_pass(service.work(), clock.now())
     (hook,) = webhook.hooks
     assert hook.headers["Idempotency-Key"] == "ua-61.20/final-tally/1/hook"
+
+
+def test_one_dispatcher_with_the_same_workers_serves_every_pass(
+    make_service: Callable[..., Service], clock: ManualClock, webhook: WebhookSink
+) -> None:
+    service = make_service(delivery_concurrency=2)
+    add_channel(service, "hook", webhook.url(), "coordinators", "reminders")
+    add_action(service, ua="61.20", deadline="2026-05-02")
+    add_action(service, ua="62.20", deadline="2026-05-04")
+    workers: set[threading.Thread] = set()  # the threads themselves: no id is reused while held
+    service.on_sent = lambda _kind, _outcomes: workers.add(threading.current_thread())
+
+    first = service.work().dispatcher
+    for day in (1, 3, 5):
+        clock.set(clock.now().replace(day=day))
+        run_pass(service.work(), clock.now())
+
+    assert service.work().dispatcher is first
+    assert len(webhook.hooks) >= 3  # reminders and two final tallies, over three passes
+    assert 1 <= len(workers) <= 2
+
+
+def test_each_instance_claims_under_its_own_name_shown_in_the_delivery_log(
+    make_service: Callable[..., Service],
+    clock: ManualClock,
+    webhook: WebhookSink,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    database_url: str,
+) -> None:
+    service = make_service()
+    add_channel(service, "hook", webhook.url(), "coordinators")
+    add_action(service, deadline="2026-05-02")
+    clock.set(clock.now().replace(day=3))
+    run_pass(service.work(), clock.now())
+
+    host, pid, start = service.owner.split(":")
+    assert (host, pid, start) == (socket.gethostname()[: len(host)], str(os.getpid()), "20260501T120000Z")
+    monkeypatch.setenv("UA_SCHEDULER_DATABASE_URL", database_url)
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main(["deliveries", "--json"])
+    (listed,) = json.loads(capsys.readouterr().out)
+    assert (listed["status"], listed["owner"]) == ("sent", service.owner)
+    with pytest.raises(SystemExit):
+        main(["deliveries"])
+    assert f"by {service.owner}" in capsys.readouterr().out
