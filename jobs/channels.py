@@ -9,12 +9,14 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import apprise
+import structlog
 from sqlmodel import Session, col, select
 
 from actions.models import Channel
 from jobs.errors import ChannelError
-from jobs.secrets import mask_url
+from jobs.secrets import apprise_held, hide, hide_urls, mask_url, secrets_in
 
+log = structlog.get_logger("ua_scheduler.channels")
 NAME_MAX_LEN = 64
 
 
@@ -41,11 +43,19 @@ class ChannelRef:
 
 
 def check_url(url: str) -> str:
-    """Refuse an URL apprise cannot read, without echoing it back."""
-    if apprise.Apprise.instantiate(url) is None:
+    """Refuse an URL apprise cannot read, in one line showing only its masked form.
+
+    Apprise's own reason is part of the line, with the URL's secrets masked.
+    """
+    with apprise_held() as said:
+        plugin = apprise.Apprise.instantiate(url)
+    if plugin is None:
+        hidden = secrets_in(url)
+        reasons = dict.fromkeys(hide(" ".join(line.split()), hidden) for line in said)
+        because = f": {'; '.join(reasons)}" if reasons else ""
         raise ChannelError(
-            f"{mask_url(url)}: apprise cannot use this URL (its log line above says why; "
-            "the URL forms are at https://github.com/caronc/apprise/wiki)"
+            f"{mask_url(url)}: apprise cannot use this URL{because} "
+            "(the URL forms are at https://github.com/caronc/apprise/wiki)"
         )
     return url
 
@@ -61,10 +71,14 @@ def from_file(path: Path) -> list[ChannelRef]:
     if not path.is_file():
         raise ChannelError(f"channels_file {path}: file not found")
     config = apprise.AppriseConfig()
-    if not config.add(str(path)):
-        raise ChannelError(f"channels_file {path}: apprise cannot read it")
+    with apprise_held() as said:
+        if not config.add(str(path)):
+            raise ChannelError(f"channels_file {path}: apprise cannot read it")
+        services = config.services()
+    for line in dict.fromkeys(said):
+        log.warning("channels_file.apprise_said", file=str(path), message=hide_urls(line))
     refs = []
-    for number, plugin in enumerate(config.services(), start=1):
+    for number, plugin in enumerate(services, start=1):
         url = str(plugin.url())
         refs.append(
             ChannelRef(

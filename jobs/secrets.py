@@ -7,9 +7,11 @@ form here hides those too, and whatever the privacy form still shows of a secret
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
@@ -50,6 +52,55 @@ MIN_SECRET_LEN = 3
 _PLAIN_WORDS = frozenset({"yes", "no", "true", "false", "on", "off", "get", "post", "put"})
 
 
+APPRISE_LOGGER = logging.getLogger("apprise")
+_held = threading.local()
+
+
+class _HoldWhileReading(logging.Filter):
+    """Apprise logs an URL it cannot read in clear, before anyone knows which parts are secret.
+
+    While this thread is only reading an URL (``apprise_held``), apprise's lines are kept back for
+    the caller to mask and use, instead of reaching any handler.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        lines: list[str] | None = getattr(_held, "lines", None)
+        if lines is None:
+            return True
+        lines.append(record.getMessage())
+        return False
+
+
+APPRISE_LOGGER.addFilter(_HoldWhileReading())
+
+
+@contextmanager
+def apprise_held() -> Iterator[list[str]]:
+    """Apprise's log lines made in this block, in this thread, kept back: they may hold secrets."""
+    previous = getattr(_held, "lines", None)
+    lines: list[str] = []
+    _held.lines = lines
+    try:
+        yield lines
+    finally:
+        _held.lines = previous
+
+
+def hide(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with each of ``secrets`` replaced by the mask, longest first."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
+
+
+_ANY_URL = re.compile(r"\b(?!file://)[A-Za-z][A-Za-z0-9+.-]*://\S+")
+
+
+def hide_urls(text: str) -> str:
+    """Every URL in ``text`` down to its scheme: for lines about URLs whose secrets are unknown."""
+    return _ANY_URL.sub(lambda found: _fallback_mask(found.group()), text)
+
+
 def _mask_query(query: str) -> str:
     pairs = []
     for key, value in parse_qsl(query, keep_blank_values=True):
@@ -70,13 +121,14 @@ def _mask_path(path: str) -> str:
 
 def mask_url(url: str) -> str:
     """The form of ``url`` fit to show: apprise's privacy form with every remaining secret hidden."""
-    plugin = apprise.Apprise.instantiate(url)
-    if plugin is None:
-        return _fallback_mask(url)
-    try:
-        parts = urlsplit(str(plugin.url(privacy=True)))
-    except ValueError:
-        return _fallback_mask(url)
+    with apprise_held():
+        plugin = apprise.Apprise.instantiate(url)
+        if plugin is None:
+            return _fallback_mask(url)
+        try:
+            parts = urlsplit(str(plugin.url(privacy=True)))
+        except ValueError:
+            return _fallback_mask(url)
     return urlunsplit((parts.scheme, parts.netloc, _mask_path(parts.path), _mask_query(parts.query), ""))
 
 
@@ -149,6 +201,13 @@ class Redactor:
         if isinstance(value, list | tuple):
             return type(value)(self.redact_value(v) for v in value)
         return value
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """As a ``logging`` filter: a record's message is redacted before any handler sees it."""
+        if self._pattern is not None:
+            record.msg = self.redact(record.getMessage())
+            record.args = None
+        return True
 
     def __call__(
         self, logger: Any, method_name: str, event_dict: MutableMapping[str, Any]

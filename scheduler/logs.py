@@ -74,6 +74,11 @@ def configure(redactor: Redactor, fmt: LogFormat = "auto", level: str = "info") 
     root.handlers[:] = [handler]
     root.setLevel(_LEVELS.get(level, logging.INFO))
     # apprise logs each attempt at INFO; its warnings and errors are what an operator needs.
-    logging.getLogger("apprise").setLevel(logging.WARNING)
+    apprise_logger = logging.getLogger("apprise")
+    apprise_logger.setLevel(logging.WARNING)
+    # Its records are redacted where they are made, before any handler (ours or another) sees them.
+    for old in [f for f in apprise_logger.filters if isinstance(f, Redactor)]:
+        apprise_logger.removeFilter(old)
+    apprise_logger.addFilter(redactor)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -207,3 +208,26 @@ def test_the_redactor_works_as_a_structlog_processor(redactor: Redactor) -> None
         "headers": {"X-Token": MASK},
         "attempts": [MASK],
     }
+
+
+@pytest.mark.parametrize("url", ["notascheme://SECRET@host", "slack://SECRETA/SECRETB"])
+def test_registering_an_unreadable_url_lets_apprise_log_nothing(
+    url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="apprise"):
+        Redactor().add_url(url)
+        mask_url(url)
+    assert caplog.records == []
+
+
+def test_apprise_records_are_redacted_before_any_handler_sees_them(caplog: pytest.LogCaptureFixture) -> None:
+    redactor = Redactor()
+    redactor.add_url("json://user:hunter2pass@example.com/path")
+    apprise_logger = logging.getLogger("apprise")
+    apprise_logger.addFilter(redactor)
+    try:
+        with caplog.at_level(logging.WARNING, logger="apprise"):
+            apprise_logger.warning("could not reach %s", "json://user:hunter2pass@example.com/path")
+    finally:
+        apprise_logger.removeFilter(redactor)
+    assert [r.getMessage() for r in caplog.records] == ["could not reach json://user:****@example.com/path"]
