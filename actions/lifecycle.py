@@ -1,8 +1,9 @@
 """The action's lifecycle as one explicit table of transitions.
 
-open ──extend──▶ open
-open ──close───▶ closed
-open ──cancel──▶ cancelled
+open   ──extend──▶ open
+open   ──close───▶ closed
+open   ──cancel──▶ cancelled
+closed ──reopen──▶ open      (an update document with a later deadline)
 """
 
 from __future__ import annotations

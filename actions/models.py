@@ -29,12 +29,6 @@ class SlotStatus(StrEnum):
     EXPIRED = "expired"  # the action closed or was cancelled first
 
 
-class DeliveryStatus(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-
-
 def _instant(*, nullable: bool = False, index: bool = False) -> Any:
     return Field(sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
 
@@ -136,10 +130,6 @@ class FinalTally(SQLModel, table=True):
     pdf: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
     content_hash: str | None = Field(default=None, max_length=64)
     """SHA-256 of the canonical JSON of ``data``: the numbers as archived."""
-    delivery: DeliveryStatus = Field(default=DeliveryStatus.PENDING, index=True)
-    attempt_at: datetime = _instant()
-    claimed_at: datetime | None = _instant(nullable=True)
-    delivered_at: datetime | None = _instant(nullable=True)
 
 
 class Channel(SQLModel, table=True):

@@ -48,7 +48,6 @@ def store_final_tally(session: Session, action: Action, now: datetime) -> FinalT
     record = FinalTally(
         action_id=action.id,
         created_at=now,
-        attempt_at=now,
         data=tally.to_json(),
         markdown=render_tally(tally, "md"),
         html=render_tally(tally, "html"),

@@ -22,7 +22,6 @@ from actions.models import (
     Action,
     ActionStatus,
     Delivery,
-    DeliveryStatus,
     OutboxStatus,
     ReminderSlot,
     SlotStatus,
@@ -168,9 +167,6 @@ def enqueue_final_tally(
             action_id=action.id,
         )
         row.final_tally_id = record.id
-    record.delivery = DeliveryStatus.SENT  # handed to the outbox
-    record.delivered_at = now
-    session.add(record)
     if not channels:
         log.warning("tally.no_channels", action=action.ua, tag=work.settings.report_tag)
     return [c.name for c in channels]

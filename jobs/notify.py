@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import apprise
@@ -80,11 +78,3 @@ def _attachments(sender: apprise.Apprise, message: Message) -> apprise.AppriseAt
     for item in message.attachments:
         attach.add(AttachMemory(content=item.content, name=item.name, mimetype=item.mimetype))
     return attach
-
-
-def send(channels: Sequence[ChannelRef], message: Message) -> list[Outcome]:
-    """Send to every channel at once, so one slow channel does not hold up the others."""
-    if not channels:
-        return []
-    with ThreadPoolExecutor(max_workers=min(8, len(channels))) as pool:
-        return list(pool.map(lambda c: send_one(c, message), channels))

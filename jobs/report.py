@@ -44,10 +44,6 @@ def _context(tally: Tally) -> dict[str, object]:
     }
 
 
-def title(tally: Tally) -> str:
-    return render("tally.title.j2", tally=tally).strip()
-
-
 def render_tally(tally: Tally, fmt: TallyFormat, *, language: str | None = None) -> str:
     """Every text form; PDF is ``render_pdf``."""
     if fmt == "json":

@@ -56,6 +56,12 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
     return before, after
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to ``revision`` (a release rolled back)."""
+    with engine.begin() as connection:
+        command.downgrade(_config(connection), revision)
+
+
 def ensure_current(engine: Engine) -> None:
     """Upgrade when behind; cheap when already at head (one query, no migration scripts run)."""
     with engine.connect() as connection:
