@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from actions import store
+from actions.deadlines import DateWindow
 from actions.document import DocumentError, ParsedDocument, parse_document
 from actions.document.reader import read_document
 from actions.errors import InvalidInputError
@@ -154,8 +155,10 @@ def apply(
     now: datetime,
     default_timezone: str,
     default_offsets: Sequence[timedelta],
+    window: DateWindow | None = None,
 ) -> ImportResult:
     """Create or update the action; the caller commits (or rolls back for a dry run)."""
+    window = window or DateWindow.around(now)
     spec, warnings = loaded.spec, list(loaded.warnings)
     existing = session.exec(select(Action).where(Action.ua == spec.ua)).first()
     if existing is not None and _imported_before(session, existing, loaded.sha256):
@@ -163,7 +166,12 @@ def apply(
     before = _comparable(session, existing) if existing is not None else None
     if existing is None:
         action = store.create_action(
-            session, spec, now=now, default_timezone=default_timezone, default_offsets=default_offsets
+            session,
+            spec,
+            now=now,
+            default_timezone=default_timezone,
+            default_offsets=default_offsets,
+            window=window,
         )
         if action.status is ActionStatus.CLOSED:
             warnings.append(
@@ -181,6 +189,7 @@ def apply(
             default_offsets=default_offsets,
             source=loaded.source,
             warnings=warnings,
+            window=window,
         )
     else:
         action, _ = store.update_action(
@@ -190,6 +199,7 @@ def apply(
             default_timezone=default_timezone,
             default_offsets=default_offsets,
             source=loaded.source,
+            window=window,
         )
     session.flush()
     after = _comparable(session, action)
@@ -217,6 +227,7 @@ def _apply_update(
     default_offsets: Sequence[timedelta],
     source: str,
     warnings: list[str],
+    window: DateWindow,
 ) -> None:
     if spec.update_ordinal and action.update_ordinal and spec.update_ordinal < action.update_ordinal:
         warnings.append(
@@ -234,7 +245,7 @@ def _apply_update(
     known = {s.get("name") for s in action.subjects}
     action.subjects = [*action.subjects, *(s.model_dump() for s in spec.subjects if s.name not in known)]
     store.add_targets(session, action, spec.targets)
-    deadline = store.resolve_deadline(spec.deadline, spec.timezone or action.timezone)
+    deadline = store.resolve_deadline(spec.deadline, spec.timezone or action.timezone, window)
     if deadline.at < action.deadline:
         warnings.append(f"deadline: {_day(spec.deadline)} is earlier than the deadline in force: not applied")
     elif deadline.at > action.deadline:

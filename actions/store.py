@@ -10,7 +10,7 @@ import pycountry
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from actions.deadlines import Deadline, end_of_day, parse_deadline
+from actions.deadlines import DateWindow, Deadline, deadline_on, parse_deadline
 from actions.errors import DuplicateError, InvalidInputError, NotFoundError
 from actions.lifecycle import Transition, next_status
 from actions.models import (
@@ -73,14 +73,16 @@ def history_of(session: Session, action: Action) -> Sequence[Event]:
     ).all()
 
 
-def resolve_deadline(spec_deadline: date | datetime | str, zone_name: str) -> Deadline:
+def resolve_deadline(
+    spec_deadline: date | datetime | str, zone_name: str, window: DateWindow | None = None
+) -> Deadline:
     if isinstance(spec_deadline, datetime):
         if spec_deadline.tzinfo is None:
             raise InvalidInputError("deadline", "an instant needs a UTC offset (Z or +02:00)")
-        return parse_deadline(spec_deadline.isoformat(), zone_name)
+        return parse_deadline(spec_deadline.isoformat(), zone_name, window)
     if isinstance(spec_deadline, date):
-        return Deadline(end_of_day(spec_deadline, zone_name), zone_name, spec_deadline)
-    return parse_deadline(spec_deadline, zone_name)
+        return deadline_on(spec_deadline, zone_name, window)
+    return parse_deadline(spec_deadline, zone_name, window)
 
 
 def record(session: Session, action: Action, now: datetime, kind: str, **detail: Any) -> None:
@@ -170,14 +172,18 @@ def create_action(
     now: datetime,
     default_timezone: str,
     default_offsets: Sequence[timedelta],
+    window: DateWindow | None = None,
 ) -> Action:
-    """Create an open action with its targets and reminder slots; ``DuplicateError`` if it exists."""
+    """Create an open action with its targets and reminder slots; ``DuplicateError`` if it exists.
+
+    Its deadline must lie in ``window`` (by default, 1990 to ten years ahead).
+    """
     if session.exec(select(Action).where(Action.ua == spec.ua)).first() is not None:
         raise DuplicateError(
             f"UA {spec.ua} already exists: use `actions extend` or import its update instead"
         )
     zone_name = spec.timezone or default_timezone
-    deadline = resolve_deadline(spec.deadline, zone_name)
+    deadline = resolve_deadline(spec.deadline, zone_name, window or DateWindow.around(now))
     action = Action(
         ua=spec.ua,
         title=spec.title,
@@ -208,6 +214,7 @@ def update_action(
     default_timezone: str,
     default_offsets: Sequence[timedelta],
     source: str | None = None,
+    window: DateWindow | None = None,
 ) -> tuple[Action, list[str]]:
     """Create the action or bring it in line with ``spec``; return it and the names of what changed."""
     existing = session.exec(select(Action).where(Action.ua == spec.ua)).first()
@@ -218,13 +225,14 @@ def update_action(
             now=now,
             default_timezone=default_timezone,
             default_offsets=default_offsets,
+            window=window,
         )
         return action, ["created"]
     changed = _apply_fields(existing, spec)
     if _replace_targets(session, existing, spec.targets):
         changed.append("targets")
     zone_name = spec.timezone or existing.timezone
-    deadline = resolve_deadline(spec.deadline, zone_name)
+    deadline = resolve_deadline(spec.deadline, zone_name, window or DateWindow.around(now))
     if deadline.at != existing.deadline or zone_name != existing.timezone:
         offsets = offsets_for(existing, default_offsets)
         extend_deadline(session, existing, deadline, now=now, offsets=offsets, source=source)
@@ -276,12 +284,10 @@ def extend_later(
     now: datetime,
     default_offsets: Sequence[timedelta],
     source: str,
+    window: DateWindow | None = None,
 ) -> None:
     """Staff move the deadline: it must be later than the one in force (and still ahead)."""
-    try:
-        new = resolve_deadline(deadline, action.timezone)
-    except OverflowError:
-        raise InvalidInputError("deadline", f"{deadline!r} is out of range") from None
+    new = resolve_deadline(deadline, action.timezone, window or DateWindow.around(now))
     if new.at <= action.deadline and action.status is ActionStatus.OPEN:
         shown_new, shown_old = new.at.isoformat(), action.deadline.isoformat()
         raise InvalidInputError("deadline", f"{shown_new} is not later than {shown_old}")

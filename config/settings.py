@@ -6,7 +6,7 @@ import json
 import os
 import tomllib
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -96,6 +96,8 @@ class Settings(BaseSettings):
     mail_url: SecretStr | None = None
     report_rate_limit: str = "30/minute"
     max_body_bytes: int = Field(default=16_384, ge=1_024, le=10_485_760)
+    dates_not_before: date = date(1990, 1, 1)
+    dates_years_ahead: int = Field(default=10, ge=1, le=100)
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 

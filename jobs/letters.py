@@ -7,14 +7,14 @@ take the plural form that locale's rules ask for (Russian has one, few, many).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from actions.deadlines import zone
+from actions.deadlines import local_day, zone
 from actions.errors import InvalidInputError
 from actions.tally import Tally
 from jobs.render import render
@@ -98,8 +98,8 @@ def counted(n: int, word: str, language: str) -> str:
 
 def letters(tally: Tally, language: str) -> list[Letter]:
     local_zone = zone(tally.timezone)
-    last_day = (tally.deadline - timedelta(minutes=1)).astimezone(local_zone).date()
-    start = (tally.created_at or tally.counted_at).astimezone(local_zone).date()
+    last_day = local_day(tally.deadline, tally.timezone, ending=True)
+    start = local_day(tally.created_at or tally.counted_at, tally.timezone)
     kinds = [counted(n, kind, language) for kind, n in tally.by_kind.items() if n]
     countries = [c for c in tally.by_country if c != "unknown"]
     context: dict[str, Any] = {

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 
 from actions import imports, store, views
 from actions.clock import SystemClock
+from actions.deadlines import DateWindow
 from actions.errors import ActionsError, InvalidInputError
 from actions.models import ActionStatus, Channel, OutboxStatus
 from actions.specs import ActionSpec, ReportCounts
@@ -191,6 +192,7 @@ def actions_add(
             now=service.clock.now(),
             default_timezone=obj.settings.timezone,
             default_offsets=obj.settings.reminders,
+            window=DateWindow.of(obj.settings, service.clock.now()),
         )
         session.commit()
         click.echo(f"added UA {action.ua} ({action.status.value}), deadline {views.iso(action.deadline)}")
@@ -218,6 +220,7 @@ def actions_import(obj: Context, files: tuple[Path, ...], dry_run: bool, as_json
                     now=service.clock.now(),
                     default_timezone=obj.settings.timezone,
                     default_offsets=obj.settings.reminders,
+                    window=DateWindow.of(obj.settings, service.clock.now()),
                 )
                 if dry_run:
                     session.rollback()
@@ -314,6 +317,7 @@ def actions_extend(obj: Context, ua: str, deadline: str) -> None:
             now=service.clock.now(),
             default_offsets=obj.settings.reminders,
             source="cli",
+            window=DateWindow.of(obj.settings, service.clock.now()),
         )
         session.commit()
         click.echo(f"extended UA {action.ua} to {views.iso(action.deadline)}")

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from actions import csv_reports, store, views
+from actions.deadlines import DateWindow
 from actions.errors import DuplicateError, InvalidInputError, NotFoundError
 from actions.models import ActionStatus, Channel
 from actions.specs import ActionSpec
@@ -272,6 +273,7 @@ def create_action(spec: ActionIn, service: ServiceDep, session: SessionDep) -> d
             now=service.clock.now(),
             default_timezone=service.settings.timezone,
             default_offsets=service.settings.reminders,
+            window=DateWindow.of(service.settings, service.clock.now()),
         )
         session.commit()
     except OverflowError:
@@ -304,6 +306,7 @@ def extend_action(number: Number, body: ExtendIn, service: ServiceDep, session: 
         now=service.clock.now(),
         default_offsets=service.settings.reminders,
         source="api",
+        window=DateWindow.of(service.settings, service.clock.now()),
     )
     session.commit()
     return views.action_detail(session, action)
