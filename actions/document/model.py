@@ -66,7 +66,8 @@ class ParsedDocument:
 
     ``ua`` is the case key shared by every document of one case ("61.20", "60.16");
     ``ua_number`` is the number as printed ("60/16") and ``index_number`` the document's own
-    identifier ("AMR 37/6674/2017").
+    identifier ("AMR 37/6674/2017"). A stop notice ("No further action is requested") may carry
+    no deadline: ``deadline`` is None only then.
     """
 
     source: str
@@ -80,8 +81,8 @@ class ParsedDocument:
     title: str | None
     country: str | None
     subjects: tuple[Subject, ...]
-    deadline: dt.date
-    deadline_text: str
+    deadline: dt.date | None
+    deadline_text: str | None
     late_reports_welcome: bool
     preferred_languages: tuple[str, ...]
     preferred_languages_text: str | None
@@ -90,6 +91,8 @@ class ParsedDocument:
     additional_information: str | None
     previous_ua_link: str | None
     warnings: tuple[ParseWarning, ...] = ()
+    stop_notice: bool = False
+    stop_notice_text: str | None = None
 
     @property
     def updates_ua(self) -> str | None:
@@ -111,7 +114,7 @@ class ParsedDocument:
             "country": self.country,
             "subjects": [s.to_dict() for s in self.subjects],
             "subject_names": [s.name for s in self.subjects],
-            "deadline": self.deadline.isoformat(),
+            "deadline": self.deadline.isoformat() if self.deadline else None,
             "deadline_text": self.deadline_text,
             "late_reports_welcome": self.late_reports_welcome,
             "preferred_languages": list(self.preferred_languages),
@@ -120,4 +123,8 @@ class ParsedDocument:
             "sample_letter": self.sample_letter,
             "additional_information": self.additional_information,
             "previous_ua_link": self.previous_ua_link,
+            "stop_notice": self.stop_notice,
+            "target_names": [t.name for t in self.targets],
+            "target_salutations": [t.salutation for t in self.targets],
+            "target_emails": [list(t.emails) for t in self.targets],
         }
