@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from babel import Locale
+
 _NAMES = """
 Afghanistan|Albania|Algeria|Andorra|Angola|Antigua and Barbuda|Argentina|Armenia|Australia|
 Austria|Azerbaijan|Bahamas|Bahrain|Bangladesh|Barbados|Belarus|Belgium|Belize|Benin|Bhutan|
@@ -70,10 +72,48 @@ COUNTRIES: tuple[str, ...] = tuple(
     name.strip() for name in _NAMES.replace("\n", "").split("|") if name.strip()
 )
 
+# Section pages name countries in their own language ("Ägypten", "Algérie", "Rusia"): those
+# names come from Babel's locale data (CLDR). Some are also words or first names in the
+# languages documents mix ("Island" is Iceland in German, "Maurice" Mauritius in French).
+_SECTION_LANGUAGES = ("de", "fr", "es", "pt")
+_NOT_COUNTRIES = frozenset({"island", "granada", "maurice", "mauricio", "maurício", "jordan", "chad"})
+_MORE_ALIASES = {
+    "Russische Föderation": "Russia",
+    "Fédération de Russie": "Russia",
+    "Federación Rusa": "Russia",
+    "Federação Russa": "Russia",
+}
+
+
+@cache
+def local_names() -> dict[str, str]:
+    """Country names in the section languages → the name used here."""
+    english = Locale.parse("en").territories
+    known = {name.lower(): name for name in COUNTRIES} | {a.lower(): c for a, c in ALIASES.items()}
+    names: dict[str, str] = dict(_MORE_ALIASES)
+    for code in _SECTION_LANGUAGES:
+        for key, name in Locale.parse(code).territories.items():
+            if not key.isalpha() or key not in english or name.lower() in _NOT_COUNTRIES:
+                continue
+            country = known.get(re.sub(r"\s*\(.*\)", "", english[key]).lower())
+            if country and name.lower() not in known:
+                names.setdefault(name, country)
+    return names
+
+
+def _all_aliases() -> dict[str, str]:
+    return {**local_names(), **ALIASES}
+
+
+def is_country_name(text: str) -> bool:
+    """Whether ``text`` is, as a whole, a country's name in any known form."""
+    lowered = text.strip(" .").lower()
+    return lowered in {n.lower() for n in COUNTRIES} or lowered in {a.lower() for a in _all_aliases()}
+
 
 @cache
 def _pattern(ignore_case: bool) -> re.Pattern[str]:
-    names = sorted([*COUNTRIES, *ALIASES], key=len, reverse=True)
+    names = sorted([*COUNTRIES, *_all_aliases()], key=len, reverse=True)
     body = "|".join(re.escape(name) for name in names)
     return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE if ignore_case else 0)
 
@@ -83,7 +123,7 @@ def _canonical(found: str) -> str:
     for name in COUNTRIES:
         if name.lower() == lowered:
             return name
-    return next(country for alias, country in ALIASES.items() if alias.lower() == lowered)
+    return next(country for alias, country in _all_aliases().items() if alias.lower() == lowered)
 
 
 def find_countries(text: str) -> list[str]:

@@ -21,15 +21,24 @@ ORDINALS: dict[str, int] = {
     "tenth": 10,
 }
 
+_ORDINAL_WORD = r"(?:" + "|".join(ORDINALS) + r"|\d{1,2}(?:st|nd|rd|th))"
+# "UA 219/06", "UA: 123/19", "UA-103/2017", "Urgent Action 61.20", "THIRD UA 60/16",
+# "Further information on UA 77/06", "second update of UA 301/15" (the third document),
+# section prefixes "AU 36/25" (French), "AcU 09/25" (Spanish) and "FI 112/19-2" (the second
+# further information, i.e. the third document, as Swiss pages number them).
 _UA = re.compile(
-    r"(?:\b(?P<ordinal>" + "|".join(ORDINALS) + r"|\d{1,2}(?:st|nd|rd|th))\s+)?"
+    rf"(?:\b(?P<ordinal>{_ORDINAL_WORD})\s+)?"
+    rf"(?:\b(?P<nth_update>{_ORDINAL_WORD})\s+update\s+(?:of|on|to)\s+)?"
     r"(?:\b(?P<further>further information|update) on\s+)?"
-    r"\b(?:ua|urgent action)\b\s*(?:no\.?|number)?\s*:?\s*"
-    r"(?P<number>\d{1,4})\s*(?P<sep>[./])\s*(?P<year>\d{4}|\d{2})(?![\d/])"
+    r"(?:\b(?:ua|urgent action)\b|\b(?-i:AU|AcU|AU-|FI)\b)\s*(?:no\.?|nr\.?|number)?\s*[:-]?\s*"
+    r"(?P<number>\d{1,4})\s*(?P<sep>[./])\s*(?P<year>\d{4}|\d{2})"
+    r"(?:-(?P<further_number>\d{1,2}))?(?![\d/])"
     r"(?P<update_after>\s*(?:-\s*)?update\b)?",
     re.IGNORECASE,
 )
-_INDEX = re.compile(r"\bindex(?:\s+number)?\s*:?\s*(?P<index>[A-Z]{3}\s?\d{2}/\d{3,5}/\d{4})", re.IGNORECASE)
+# The file name of a UA as the International Secretariat published it: uaa07711.pdf = UA 77/11.
+_FILE_NAME = re.compile(r"\buaa(?P<number>\d{3})(?P<year>\d{2})\.pdf\b", re.IGNORECASE)
+_INDEX = re.compile(r"\b(?:index|[ií]ndice)(?:\s+number)?\s*:?\s*(?P<index>[A-Z]{3}\s?\d{2}/\d{3,5}/\d{4})", re.IGNORECASE)
 _INDEX_VALUE = re.compile(r"(?P<code>[A-Z]{3})\s?(?P<rest>\d{2}/\d{3,5}/\d{4})")
 
 
@@ -64,6 +73,11 @@ def ua_mentions(lines: list[Line]) -> list[Mention]:
     for line in lines:
         for m in _UA.finditer(line.text):
             ordinal = _ordinal(m["ordinal"])
+            if m["nth_update"]:
+                ordinal = (_ordinal(m["nth_update"]) or 0) + 1
+            if m["further_number"]:
+                ordinal = int(m["further_number"]) + 1
+            update = bool(m["further"] or m["update_after"] or m["further_number"] or m["nth_update"])
             mentions.append(
                 Mention(
                     line=line.number,
@@ -71,9 +85,14 @@ def ua_mentions(lines: list[Line]) -> list[Mention]:
                     number=f"{m['number']}{m['sep']}{m['year']}",
                     printed=m.group(0).strip(),
                     ordinal=ordinal,
-                    is_update=bool(m["further"] or m["update_after"]) or (ordinal or 1) > 1,
+                    is_update=update or (ordinal or 1) > 1,
                 )
             )
+    if not mentions:
+        for line in lines:
+            for m in _FILE_NAME.finditer(line.text):
+                number = f"{int(m['number'])}/{m['year']}"
+                mentions.append(Mention(line.number, f"{int(m['number'])}.{m['year']}", number, number, None, False))
     return mentions
 
 

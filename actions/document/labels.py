@@ -37,12 +37,19 @@ def _row(field: str, regex: str, opens: str | None = None, **options: object) ->
     )
 
 
+# Letter openings other than "Dear ...," (a line of their own, ending in a comma or a colon).
+OPENING = (
+    r"(?:dear(?!\s+(?:friends|all|colleagues|members|everyone|supporters|activists)\b)|your (?:excellency|majesty|(?:royal )?highness|honou?r)|excellenc(?:y|ies)|"
+    r"monsieur|madame|mesdames|messieurs|señor|señora|señores|estimad[oa]s?|"
+    r"sehr geehrte[rs]?|exm[oa]\.?)\b[^:,]{0,100}"
+)
+
 LABELS: tuple[Label, ...] = (
-    _row("heading", r"urgent action"),
+    _row("heading", r"urgent action|action urgente|acci[oó]n urgente"),
     _row(
         "header",
         rf"(?:{_ORDINAL}\s+)?(?:(?:further information|update) on\s+)?"
-        r"(?:ua|urgent action)\s*(?:no\.?|number)?\s*:?\s*\d.*",
+        r"(?:ua|urgent action|(?-i:AU|AcU|FI))\s*(?:no\.?|nr\.?|number)?\s*[:-]?\s*\d.*",
         opens="heading",
         not_inside=("additional_information", "letter"),
     ),
@@ -53,27 +60,47 @@ LABELS: tuple[Label, ...] = (
     ),
     _row("title", r"(?:urgent action )?title\s*:\s*(?P<value>.*)"),
     _row("issue_date", r"(?:publication|issue) date\s*:\s*(?P<value>.*)", opens="heading"),
-    _row("index_number", r"(?:ai )?index(?: number)?\s*:\s*(?P<value>.*)", opens="heading"),
+    _row("index_number", r"(?:ai[ -])?(?:index|[ií]ndice)(?: number)?\s*:\s*(?P<value>.*)", opens="heading"),
     _row("country", r"country\s*:\s*(?P<value>.*)", opens="heading"),
     _row("summary", r"(?:urgent action )?summary\s*:\s*(?P<value>.*)"),
     _row("letter", r"(?:(?:urgent action|sample|model|suggested) )?letter\s*:?"),
-    _row("letter", r"dear\s+[^,:]{1,100},", keep_line=True, not_inside=("letter",)),
+    _row("letter", r"briefvorschlag|mod[eè]le de lettre|carta modelo\s*:?"),
+    # "Dear friends," opens a mailing-list post, not a letter to a target.
+    _row(
+        "letter",
+        r"dear\s+(?!(?:friends|all|colleagues|members|everyone|supporters|activists)\b)[^,:]{1,100},",
+        keep_line=True,
+        not_inside=("letter",),
+    ),
+    _row("letter", OPENING + r"[,:]", keep_line=True, not_inside=("letter",)),
     _row(
         "letter_closing",
         r"(?:yours sincerely|yours faithfully|sincerely|respectfully(?: yours)?|kind regards),?",
         keep_line=True,
     ),
     _row("targets", r"targets?(?:'s|s')?\s+contact details\b.*", opens="targets"),
-    _row("targets", r"(?:targets?|(?:please )?write to|send (?:your )?appeals to)\s*:?"),
+    _row(
+        "targets",
+        r"(?:targets?|(?:please )?write to|(?:send (?:your )?)?appeals to|appelle an|briefe an)\s*:?",
+    ),
+    _row("targets", r"(?:please )?(?:contact|write to) (?:the )?[^.:]{1,60}:"),
     _row("take_action", r"take action\s*:?"),
-    _row("copies_to", r"(?:(?:also|and) )?(?:send )?copies to\b.*"),
+    # "TAKE ACTION: WRITE AN APPEAL IN YOUR OWN WORDS OR USING THIS MODEL LETTER": the
+    # target block follows without a heading of its own.
+    _row("take_action", r"(?:take action|agissez|pasen a la acci[oó]n|handeln sie)\s*[:!]\s*\D*"),
+    _row(
+        "copies_to",
+        r"(?:(?:also|and) )?(?:send )?(?:copies to|kopien an|copies? (?:à|a)|copias? a|con copia a)\b.*",
+    ),
     _row(
         "preferred_language",
-        r"preferred languages?(?: to address (?:the )?targets?)?\s*:\s*(?P<value>.*)",
+        r"(?:preferred languages?(?: to address (?:the )?targets?)?|langues? à privilégier[^:]*|"
+        r"idiomas? preferidos?[^:]*|sprachen?|bevorzugte sprachen?)\s*:\s*(?P<value>.*)",
     ),
     _row("deadline", r"please take action as soon as possible until\s*:?\s*(?P<value>.*)"),
     _row("deadline", r"appeal deadline(?: notice)?\s*:\s*(?P<value>.*)"),
     _row("deadline", r"deadline(?: for appeals)?\s*:\s*(?P<value>.*)"),
+    _row("deadline", r"until\s*:\s*(?P<value>.*\d.*)"),
     _row(
         "deadline",
         rf"please send appeals (?:immediately and )?before\s+{_DATEISH}\s+to\s*:?",
@@ -84,11 +111,18 @@ LABELS: tuple[Label, ...] = (
         "deadline",
         rf"(?:please )?(?:take action|act|send appeals) (?:now )?(?:until|by)\s*:?\s*{_DATEISH}",
     ),
-    _row("subjects", r"names?(?:\s+and\s+pronouns?)?\s*:\s*(?P<value>.*)"),
+    _row(
+        "subjects",
+        r"(?:names?(?:\s+and\s+pronouns?)?|noms? et pronoms?|nombres? y pronombres?)\s*:\s*(?P<value>.*)",
+    ),
     _row("gender", r"gender(?:\s*m/f)?\s*:\s*(?P<value>.*)"),
     _row(
         "additional_information",
         r"(?:additional|background)(?: information)?(?:\s*\([^)]*\))?\s*:?",
+    ),
+    _row(
+        "additional_information",
+        r"(?:compl[ée]ment d'information|informaci[oó]n adicional|hintergrundinformationen?)\s*:?",
     ),
     _row("previous_ua", r"link to previous ua\s*:\s*(?P<value>.*)"),
 )

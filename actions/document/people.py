@@ -60,6 +60,8 @@ def sentence_case(title: str, proper_nouns: list[str]) -> str:
         else:
             words.append(word.lower())
     text = " ".join(words)
+    # A new sentence after a full stop ("BURUNDI. UNE DÉFENSEURE ...") keeps its capital.
+    text = re.sub(r"(?<=\. )([a-zà-ÿ])", lambda m: m.group(1).upper(), text)
     return text[:1].upper() + text[1:]
 
 
@@ -73,3 +75,42 @@ def proper_words(texts: list[str]) -> list[str]:
                 if core[:1].isupper() and core[1:].islower():
                     found.append(core)
     return found
+
+
+# A name followed by the sex marker of the older layout: "Marta Ejemplo Solís (f)".
+_MARKED = re.compile(rf"(?P<name>{_NAME})\s*\((?:m|f)\)")
+# A run of capitalised words (and particles) in running text: a candidate name.
+_PARTICLE_WORD = rf"(?:(?:al|el|ad|as|ar)-[{_UPPER}{_LOWER}][{_LOWER}]+|{_PARTICLE}|bint|ibn)"
+_NAME_WORD = rf"[{_UPPER}][{_LOWER}{_UPPER}]*(?:-[{_UPPER}{_LOWER}][{_LOWER}]+)*"
+_RUN = re.compile(
+    rf"(?<![\w'])(?P<run>{_NAME_WORD}(?:\s+(?:{_PARTICLE_WORD}\s+)*{_NAME_WORD}|\s+{_PARTICLE_WORD}){{1,6}})(?![\w'])"
+)
+# Capitalised words that start a sentence or name an organisation, never a person.
+_NOT_NAMES = frozenset(
+    {"amnesty", "international", "the", "a", "an", "his", "her", "their", "on", "in", "since", "after",
+     "urgent", "action", "department", "state", "services", "ministry", "court", "police", "national",
+     "security", "service", "un", "human", "rights", "le", "la", "les", "el", "los", "las", "der",
+     "die", "das", "ein", "eine"}
+)  # fmt: skip
+
+
+def marked_names(text: str) -> list[Subject]:
+    """The names the older layout marks with (m) or (f), in order."""
+    return [Subject(m["name"]) for m in _MARKED.finditer(text)]
+
+
+def named_in(summary: str, document: str) -> list[Subject]:
+    """The person a summary is about: the first run of capitalised words in it that names
+    someone the document mentions again. Leading words that are not part of the name (a
+    sentence's first word, a German noun: "Die Menschenrechtsverteidigerin Oksana Ejemplowa")
+    are dropped while the shorter run is mentioned more often in the document."""
+    for match in _RUN.finditer(summary):
+        words = match["run"].split()
+        while words and words[0].lower() in _NOT_NAMES:
+            words = words[1:]
+        while len(words) > 2 and document.count(" ".join(words[1:])) > document.count(" ".join(words)):
+            words = words[1:]
+        if len(words) >= 2 and not any(w.lower() in _NOT_NAMES for w in words):
+            if document.count(" ".join(words)) >= 2:
+                return [Subject(" ".join(words))]
+    return []

@@ -18,9 +18,9 @@ from actions.document.normalise import Line, paragraphs
 
 # Contact labels → the field they fill. Social platforms go to ``Target.social`` under the key.
 CONTACT_LABELS: tuple[tuple[str, str], ...] = (
-    ("email", r"e-?mails?"),
-    ("fax", r"fax(?:es)?"),
-    ("phone", r"(?:tele)?phones?|tel\.?|mobile|whatsapp"),
+    ("email", r"e-?mails?|courriel|correo(?: electr[oó]nico)?|e-mail-adresse"),
+    ("fax", r"fax(?:es)?|t[ée]l[ée]copie"),
+    ("phone", r"(?:tele)?phones?|tel\.?|t[ée]l[ée]phone|tel[ée]fono|telefon|mobile|whatsapp"),
     ("facebook", r"facebook|fb"),
     ("twitter", r"twitter\s*/\s*x|x\s*/\s*twitter|x\s*\(formerly twitter\)|twitter|x"),
     ("instagram", r"instagram"),
@@ -31,7 +31,7 @@ CONTACT_LABELS: tuple[tuple[str, str], ...] = (
     ("bluesky", r"bluesky"),
     ("mastodon", r"mastodon"),
     ("website", r"website|web"),
-    ("salutation", r"salutations?"),
+    ("salutation", r"salutations?|anrede|formule d'appel|tratamiento|saludo"),
 )
 _CONTACT = re.compile(
     r"(?:^|(?<=[\s|;]))(?P<label>"
@@ -39,6 +39,7 @@ _CONTACT = re.compile(
     + r")\s*:\s*",
     re.IGNORECASE,
 )
+_SEPARATOR_I = re.compile(r"\s+[I|]$")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _NUMBER_SPLIT = re.compile(r"\s*(?:[,;]|\bor\b)\s*")
 _INSTRUCTION = re.compile(r"^\d+[.)]\s")  # the numbered "Write a letter ..." steps
@@ -52,9 +53,25 @@ _POSTAL_NOTE = re.compile(
 # the title when no title line is given. Longest first so "General de División" wins.
 # fmt: off
 COURTESY = (
-    "His Excellency", "Her Excellency", "H.E.", "Mr.", "Mr", "Mrs.", "Mrs", "Ms.", "Ms", "Miss",
-    "Mx", "Dr.", "Dr", "Prof.", "Hon.", "Honourable", "Lic.", "Señor", "Señora", "Sr.", "Sra.",
+    "His Excellency", "Her Excellency", "His Majesty", "Her Majesty", "The Honourable",
+    "The Honorable", "H.E.", "S.E.", "S. E.", "Mr.", "Mr", "Mrs.", "Mrs", "Ms.", "Ms", "Miss",
+    "Mx", "Dr.", "Dr", "Prof.", "Hon.", "Honourable", "Honorable", "Lic.", "Licda.", "Ing.",
+    "Abg.", "Señor", "Señora", "Sr.", "Sra.", "Srta.", "Don", "Doña", "Exmo.", "Exma.", "Exmo",
+    "Exma", "M.", "Mme", "Mme.", "Herrn", "Herr", "Frau",
 )
+# Words of address, rank or religious or royal title that can stand before a name and are not
+# part of it ("Interim President Adly Mansour", "Ayatollah Sadegh Larijani", "Counsellor ...").
+TITLE_WORDS = frozenset({
+    "his", "her", "excellency", "majesty", "highness", "royal", "the", "honourable", "honorable",
+    "h.e.", "s.e.", "s.", "e.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "prof.", "hon.",
+    "lic.", "sr.", "sra.", "exmo.", "exma.", "m.", "mme", "herr", "herrn", "frau", "don", "doña",
+    "interim", "acting", "senior", "general", "generalmajor", "generalleutnant", "brigadier",
+    "lieutenant", "colonel", "major", "captain", "admiral", "marshal", "field", "counsellor",
+    "counselor", "judge", "ayatollah", "hojjatoleslam", "shaikh", "sheikh", "sheikha", "shaikha",
+    "prince", "princess", "king", "queen", "emir", "sultan", "president", "minister", "prime",
+    "ambassador", "senator", "governor", "mayor", "prosecutor", "attorney", "premier", "chancellor",
+})
+
 RANKS = (
     "General de División", "General de Brigada", "Lieutenant General", "Major General",
     "Brigadier General", "Lieutenant Colonel", "General", "Colonel", "Major", "Captain", "Admiral",
@@ -69,7 +86,13 @@ OFFICE_WORDS = frozenset({
     "attorney", "governor", "director", "head", "chief", "chair", "chairman", "chairperson",
     "commissioner", "secretary", "mayor", "speaker", "king", "queen", "emir", "sultan", "judge",
     "ombudsperson", "ombudsman", "procurator", "senator", "interior", "justice", "foreign",
-    "affairs", "security", "defence", "defense", "inspector",
+    "affairs", "security", "defence", "defense", "inspector", "premier", "chancellor", "interim",
+    "acting", "counsellor", "head",
+    # the same offices in the languages of section pages
+    "ministre", "président", "présidente", "procureur", "procureure", "gouverneur", "ambassadeur",
+    "garde", "presidente", "ministro", "ministra", "gobernador", "gobernadora", "procurador",
+    "procuradora", "fiscal", "embajador", "embajadora", "defensor", "präsident", "präsidentin",
+    "ministerin", "generalstaatsanwalt", "botschafter", "botschafterin", "staatsanwalt",
 })
 # Words that make a line an institution, i.e. the first line of an address.
 INSTITUTION_WORDS = frozenset({
@@ -77,7 +100,10 @@ INSTITUTION_WORDS = frozenset({
     "palace", "parliament", "presidency", "administration", "council", "commission",
     "directorate", "government", "mission", "consulate", "c/o",
 })
-_CONNECTORS = frozenset({"of", "for", "to", "on", "at", "and", "the"})
+_CONNECTORS = frozenset({
+    "of", "for", "to", "on", "at", "and", "the", "de", "la", "del", "des", "du", "le", "les",
+    "der", "für", "y", "et", "und",
+})
 _PARTICLES = frozenset({"de", "da", "del", "dos", "das", "van", "von", "bin", "al", "el", "la"})
 _SALUTATION_FILLER = frozenset({
     "dear", "sir", "madam", "mr", "mrs", "ms", "excellency", "your", "his", "her", "the", "of",
@@ -137,20 +163,70 @@ def _is_institution(text: str) -> bool:
     return any(w in INSTITUTION_WORDS for w in _words(text))
 
 
+def _name_word(word: str) -> bool:
+    """A word of a name: capitalised, a particle ("bin", "de"), "al-Sawi" or "'Issa"."""
+    core = word.lstrip("'")
+    return core[:1].isupper() or word.lower() in _PARTICLES or bool(re.match(r"(?:al|el|ad|as|ar)-\w", word))
+
+
 def _looks_like_name(text: str) -> bool:
     if any(text.lower().startswith(h.lower() + " ") for h in (*COURTESY, *RANKS, *OFFICES)):
-        return True
+        return not any(c.isdigit() for c in text) and len(text.split()) <= 12
     words = text.split()
     return (
-        2 <= len(words) <= 5
+        2 <= len(words) <= 6
         and not any(c.isdigit() for c in text)
         and not _is_institution(text)
-        and all(w[:1].isupper() or w.lower() in _PARTICLES for w in words)
+        and all(_name_word(w) for w in words)
+        and not all(w.lower().strip(",") in OFFICE_WORDS | _CONNECTORS for w in words)
     )
 
 
+def strip_titles(name: str) -> str:
+    """A name without the words of address, rank or title before it (two words always stay)."""
+    words = name.split()
+    while len(words) > 2 and words[0].lower().rstrip(",") in TITLE_WORDS | {"and", "of"}:
+        words = words[1:]
+    return " ".join(words)
+
+
+def split_head(text: str) -> tuple[str, str] | None:
+    """A title and a name on one line: "Head of the Judiciary, Gholamhossein Mohseni Ejemi",
+    "Attorney General Consuelo Ejemplo Porras", "King and Prime Minister Salman bin Abdul Aziz"."""
+    if "," in text:
+        office, _, rest = text.partition(",")
+        rest = rest.strip()
+        if is_office_line(office) and _looks_like_name(rest) and not _is_institution(rest):
+            return office.strip(), strip_titles(rest)
+    for prefix in (*COURTESY, *RANKS, *OFFICES):
+        if text.lower().startswith(prefix.lower() + " "):
+            rest = text[len(prefix) + 1 :].split()
+            if not any(w.lower() in OFFICE_WORDS | _CONNECTORS for w in rest):
+                return None  # "Ambassador Bolot Otunbaev": read by the prefixes (rank, office)
+    words = text.split()
+    for cut in range(1, len(words) - 1):
+        head, rest = words[:cut], words[cut:]
+        if head[-1].lower() in _CONNECTORS or not all(
+            w.lower() in OFFICE_WORDS | TITLE_WORDS | _CONNECTORS for w in head
+        ):
+            continue
+        if rest[0].lower() in TITLE_WORDS | OFFICE_WORDS or not rest[0][:1].isupper():
+            continue
+        name = " ".join(rest)
+        if len(rest) >= 2 and _looks_like_name(name) and not any(w.lower() in OFFICE_WORDS for w in rest):
+            office = [w for w in head if w.lower() in OFFICE_WORDS]
+            return (" ".join(head) if office else ""), name
+    return None
+
+
 def split_contacts(text: str) -> list[tuple[str, str]]:
-    """``"Phone: 202 449 9822 | Fax: 202 449 8275"`` → ``[("phone", ...), ("fax", ...)]``."""
+    """``"Phone: 202 449 9822 | Fax: 202 449 8275"`` → ``[("phone", ...), ("fax", ...)]``.
+
+    A contact line may stand in brackets ("(Anrede: Dear Minister)"); one-line contact blocks
+    separate their entries with "|" or with a capital "I" that stands for one.
+    """
+    if text.startswith("(") and text.endswith(")"):
+        text = text[1:-1]
     matches = list(_CONTACT.finditer(text))
     if not matches or matches[0].start() != 0:
         return []
@@ -158,7 +234,8 @@ def split_contacts(text: str) -> list[tuple[str, str]]:
     for here, after in zip(matches, [*matches[1:], None], strict=True):
         end = after.start() if after else len(text)
         kind = next(name for name, _ in CONTACT_LABELS if here.group(name) is not None)
-        found.append((kind, text[here.end() : end].strip(" |;,")))
+        value = _SEPARATOR_I.sub("", text[here.end() : end].strip(" |;,"))
+        found.append((kind, value.strip(" |;,")))
     return found
 
 
@@ -202,7 +279,7 @@ def _without_instructions(group: list[Line]) -> list[Line]:
 def _is_head_line(text: str) -> bool:
     """A line that names an addressee: an office ("Minister of ...") or a name after an
     honorific, rank or office ("Mr ...", "General ...", "Ambassador ...")."""
-    if is_office_line(text):
+    if is_office_line(text) or split_head(text):
         return True
     honorifics = (*COURTESY, *RANKS, *OFFICES)
     return any(text.lower().startswith(h.lower() + " ") for h in honorifics) and _looks_like_name(text)
@@ -214,14 +291,37 @@ def _starts_next_target(text: str, current: _Draft) -> bool:
     if not _is_head_line(text) or not current.plain:
         return False
     heads = [line.text for _, line in current.plain if _is_head_line(line.text)]
-    others = [line.text for _, line in current.plain if not _is_head_line(line.text)]
+    # The first line of a target, without a number in it, is its title ("Ministre de la Justice").
+    others = [
+        line.text
+        for position, (_, line) in enumerate(current.plain)
+        if not _is_head_line(line.text) and (position or any(c.isdigit() for c in line.text))
+    ]
     if any(not _POSTAL_NOTE.search(other) for other in others):
         return True
     offices = [h for h in heads if is_office_line(h)]
     return bool(offices) and len(heads) > len(offices)
 
 
+_PROSE_WORD = re.compile(r"\b[a-zà-ÿ]{2,}\b")
+
+
+def _is_prose(text: str) -> bool:
+    """A sentence among the target lines ("Please check with your section office ..."), a note
+    in brackets or a heading ending in a colon: none of them names or addresses a target."""
+    if split_contacts(text) or _POSTAL_NOTE.search(text):
+        return False
+    if text.startswith("(") and text.endswith(")"):
+        return True
+    words = text.split()
+    lowercase = len(_PROSE_WORD.findall(text))
+    return (text.endswith((".", ":", "!")) and len(words) >= 6 and lowercase >= 4) or (
+        text.endswith(":") and lowercase >= 2
+    )
+
+
 def _drafts(lines: list[Line]) -> list[_Draft]:
+    lines = [Line(x.number, "") if x.text and _is_prose(x.text) else x for x in lines]
     groups = [g for g in (_without_instructions(p) for p in paragraphs(lines)) if g]
     compact = any(len([x for x in g if not split_contacts(x.text)]) > 1 for g in groups)
     drafts: list[_Draft] = []
@@ -250,17 +350,40 @@ def _drafts(lines: list[Line]) -> list[_Draft]:
 
 def _header(plain: list[tuple[int, Line]]) -> _Header:
     head = _Header()
-    for index, line in plain:
+    for position, (index, line) in enumerate(plain):
         text = line.text
+        split = split_head(text) if head.name is None and not head.address else None
+        if text.isupper() and any(_looks_like_name(x.text) and not x.text.isupper() for _, x in plain[position + 1 :]):
+            # A line in capitals above a name is an office ("MILITÄRKOMMANDANT DES ...").
+            if head.name is None and head.title is None and not head.address:
+                head.title = text
+                continue
         if _POSTAL_NOTE.search(text):
             head.notes.append(text)
+        elif split:
+            head.title = head.title or split[0] or None
+            head.name = split[1]
+        elif (
+            head.name is None
+            and head.address
+            and head.title is None
+            and _looks_like_name(text)
+            and not any(any(c.isdigit() for c in x.text) for _, x in head.address)
+        ):
+            # Lines above the name that hold no number are its title ("GENERALSTAATSANWALT").
+            head.title = ", ".join(x.text for _, x in head.address)
+            head.address = []
+            _, text = _strip_prefix(text, COURTESY)
+            head.rank, text = _strip_prefix(text, RANKS)
+            head.office, text = _strip_prefix(text, OFFICES)
+            head.name = strip_titles(text)
         elif head.name is None and head.title is None and is_office_line(text):
             head.title = text
         elif head.name is None and not head.address and _looks_like_name(text):
             _, text = _strip_prefix(text, COURTESY)
             head.rank, text = _strip_prefix(text, RANKS)
             head.office, text = _strip_prefix(text, OFFICES)
-            head.name = text
+            head.name = strip_titles(text)
         elif head.title is None and not head.address and is_office_line(text):
             head.title = text
         else:
