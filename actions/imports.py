@@ -40,6 +40,8 @@ class Loaded:
     spec: ActionSpec
     sha256: str
     warnings: list[str] = field(default_factory=list)
+    stop_notice: str | None = None  # "No further action is requested ...": the action ends
+    dated: bool = True  # the document printed a date the action can end on
 
 
 @dataclass
@@ -81,7 +83,9 @@ def load(path: Path) -> Loaded:
     except DocumentError as exc:
         raise InvalidInputError(exc.field, exc.message, source=_where(path, exc.line)) from None
     warnings = [f"line {w.line}: {w.field}: {w.message}" for w in doc.warnings]
-    return Loaded(str(path), spec_from_document(doc, str(path), warnings), digest, warnings)
+    spec = spec_from_document(doc, str(path), warnings)
+    dated = doc.deadline is not None or doc.issue_date is not None
+    return Loaded(str(path), spec, digest, warnings, doc.stop_notice_text, dated)
 
 
 def _text(path: Path, content: bytes) -> str:
@@ -131,7 +135,8 @@ def spec_from_document(doc: ParsedDocument, source: str, warnings: list[str]) ->
             update_ordinal=doc.update_ordinal,
             index_number=doc.index_number,
             title=title,
-            deadline=doc.deadline,
+            # A stop notice may print no deadline: its own date (or the day it is read) ends it.
+            deadline=doc.deadline or doc.issue_date or date.min,
             deadline_text=doc.deadline_text,
             subject=", ".join(s.name for s in doc.subjects) or None,
             subjects=subjects,
@@ -160,11 +165,26 @@ def apply(
     """Create or update the action; the caller commits (or rolls back for a dry run)."""
     window = window or DateWindow.around(now)
     spec, warnings = loaded.spec, list(loaded.warnings)
+    if not loaded.dated:
+        spec = spec.model_copy(update={"deadline": now.date()})
     existing = session.exec(select(Action).where(Action.ua == spec.ua)).first()
     if existing is not None and _imported_before(session, existing, loaded.sha256):
         return ImportResult(loaded.source, existing.ua, existing.status.value, False, {}, warnings)
     before = _comparable(session, existing) if existing is not None else None
-    if existing is None:
+    if loaded.stop_notice is not None:
+        action = _apply_stop_notice(
+            session,
+            existing,
+            loaded,
+            spec,
+            now=now,
+            default_timezone=default_timezone,
+            default_offsets=default_offsets,
+        )
+        warnings.append(f"stop notice: {loaded.stop_notice!r}: the action is closed")
+        if existing is None:
+            warnings.append(f"ua: no earlier document of UA {spec.ua} was imported: recorded as closed")
+    elif existing is None:
         action = store.create_action(
             session,
             spec,
@@ -216,6 +236,31 @@ def apply(
         changed=sorted(changes),
     )
     return ImportResult(loaded.source, action.ua, action.status.value, existing is None, changes, warnings)
+
+
+def _apply_stop_notice(
+    session: Session,
+    existing: Action | None,
+    loaded: Loaded,
+    spec: ActionSpec,
+    *,
+    now: datetime,
+    default_timezone: str,
+    default_offsets: Sequence[timedelta],
+) -> Action:
+    """A notice that no further action is requested closes the action (created closed if new)."""
+    action = existing
+    if action is None:
+        action = store.create_action(
+            session, spec, now=now, default_timezone=default_timezone, default_offsets=default_offsets
+        )
+    else:
+        store.add_targets(session, action, spec.targets)
+        action.update_ordinal = spec.update_ordinal or action.update_ordinal
+        action.index_number = spec.index_number or action.index_number
+    if action.status is ActionStatus.OPEN:
+        store.close_action(session, action, now=now, reason=f"stop notice {Path(loaded.source).name}")
+    return action
 
 
 def _apply_update(

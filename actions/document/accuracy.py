@@ -4,7 +4,8 @@ Every ``NAME.txt`` / ``NAME.md`` / ``NAME.pdf`` in a folder is read and compared
 ``NAME.expected.json``. A field is scored for a document only when the expected file has it;
 the score is the fraction of those documents where the parsed value equals it exactly.
 
-Run ``python -m actions.document.accuracy tests/data/ua`` to print the table.
+Run ``python -m actions.document.accuracy tests/data/ua`` to print the table (several folders
+are scored together: ``tests/data/ua tests/data/ua/heldout``).
 """
 
 from __future__ import annotations
@@ -47,6 +48,12 @@ class AccuracyReport:
     errors: dict[str, str] = field(default_factory=dict)
 
     @property
+    def overall(self) -> float:
+        """Fields right over fields scored, all fields and documents together."""
+        scored = sum(s.scored for s in self.fields.values())
+        return sum(s.matched for s in self.fields.values()) / scored if scored else 1.0
+
+    @property
     def perfect(self) -> bool:
         return not self.errors and all(s.matched == s.scored for s in self.fields.values())
 
@@ -67,9 +74,11 @@ def compare(expected: dict[str, Any], actual: dict[str, Any]) -> dict[str, bool]
     return {key: expected[key] == value for key, value in actual.items() if key in expected}
 
 
-def measure(folder: str | Path) -> AccuracyReport:
+def measure(*folders: str | Path) -> AccuracyReport:
+    """Score the reader over the documents of one or more folders together."""
     report = AccuracyReport()
-    for document, expected_file in document_pairs(Path(folder)):
+    pairs = [pair for folder in folders for pair in document_pairs(Path(folder))]
+    for document, expected_file in pairs:
         report.documents.append(document.name)
         expected = json.loads(expected_file.read_text(encoding="utf-8"))
         try:
@@ -91,6 +100,9 @@ def format_table(report: AccuracyReport) -> str:
     rows = [f"{'field':<{width}}  matched/scored  accuracy"]
     for name, score in report.fields.items():
         rows.append(f"{name:<{width}}  {score.matched:>7}/{score.scored:<6}  {score.accuracy:>8.0%}")
+    matched = sum(s.matched for s in report.fields.values())
+    scored = sum(s.scored for s in report.fields.values())
+    rows.append(f"{'all fields':<{width}}  {matched:>7}/{scored:<6}  {report.overall:>8.0%}")
     rows.append(f"{len(report.documents)} documents")
     rows.extend(f"error: {message}" for message in report.errors.values())
     rows.extend(
@@ -102,10 +114,10 @@ def format_table(report: AccuracyReport) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: python -m actions.document.accuracy FOLDER", file=sys.stderr)
+    if not args:
+        print("usage: python -m actions.document.accuracy FOLDER...", file=sys.stderr)
         return 2
-    report = measure(args[0])
+    report = measure(*args)
     print(format_table(report))
     return 0 if report.perfect else 1
 

@@ -103,13 +103,15 @@ def _after(text: str, position: int) -> tuple[int, dt.date] | None:
     return None
 
 
-def _phrase_dates(pattern: re.Pattern[str], lines: list[Line], near: int = 0) -> list[tuple[Line, str, dt.date]]:
+def _phrase_dates(
+    pattern: re.Pattern[str], lines: list[Line], near: int = 0
+) -> list[tuple[Line, str, dt.date]]:
     text, starts = _joined(lines)
     found = []
     for match in pattern.finditer(text):
         after = _after(text, match.end()) if not near else None
         if near:
-            dates = [d for d in find_dates(text[match.end() : match.end() + near])]
+            dates = find_dates(text[match.end() : match.end() + near])
             after = (match.end() + dates[0][1], dates[0][2]) if dates else None
         if after is not None:
             line, span = _lines_between(starts, match.start(), after[0])

@@ -38,7 +38,9 @@ _UA = re.compile(
 )
 # The file name of a UA as the International Secretariat published it: uaa07711.pdf = UA 77/11.
 _FILE_NAME = re.compile(r"\buaa(?P<number>\d{3})(?P<year>\d{2})\.pdf\b", re.IGNORECASE)
-_INDEX = re.compile(r"\b(?:index|[ií]ndice)(?:\s+number)?\s*:?\s*(?P<index>[A-Z]{3}\s?\d{2}/\d{3,5}/\d{4})", re.IGNORECASE)
+_INDEX = re.compile(
+    r"\b(?:index|[ií]ndice)(?:\s+number)?\s*:?\s*(?P<index>[A-Z]{3}\s?\d{2}/\d{3,5}/\d{4})", re.IGNORECASE
+)
 _INDEX_VALUE = re.compile(r"(?P<code>[A-Z]{3})\s?(?P<rest>\d{2}/\d{3,5}/\d{4})")
 
 
@@ -92,7 +94,9 @@ def ua_mentions(lines: list[Line]) -> list[Mention]:
         for line in lines:
             for m in _FILE_NAME.finditer(line.text):
                 number = f"{int(m['number'])}/{m['year']}"
-                mentions.append(Mention(line.number, f"{int(m['number'])}.{m['year']}", number, number, None, False))
+                mentions.append(
+                    Mention(line.number, f"{int(m['number'])}.{m['year']}", number, number, None, False)
+                )
     return mentions
 
 

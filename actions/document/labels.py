@@ -39,7 +39,8 @@ def _row(field: str, regex: str, opens: str | None = None, **options: object) ->
 
 # Letter openings other than "Dear ...," (a line of their own, ending in a comma or a colon).
 OPENING = (
-    r"(?:dear(?!\s+(?:friends|all|colleagues|members|everyone|supporters|activists)\b)|your (?:excellency|majesty|(?:royal )?highness|honou?r)|excellenc(?:y|ies)|"
+    r"(?:dear(?!\s+(?:friends|all|colleagues|members|everyone|supporters|activists)\b)|"
+    r"your (?:excellency|majesty|(?:royal )?highness|honou?r)|excellenc(?:y|ies)|"
     r"monsieur|madame|mesdames|messieurs|señor|señora|señores|estimad[oa]s?|"
     r"sehr geehrte[rs]?|exm[oa]\.?)\b[^:,]{0,100}"
 )

@@ -13,9 +13,12 @@ from functools import cache
 from babel import Locale
 
 _SECTION_LANGUAGES = ("en", "de", "fr", "es", "pt")
-_SPLIT = re.compile(r"\s*(?:[,;/]|\bor\b|\band\b|\boder\b|\bund\b|\bou\b|\bet\b|\by\b|\bo\b|\be\b)\s*", re.I)
+_SPLIT = re.compile(
+    r"\s*(?:[,;/]|\bor\b|\band\b|\boder\b|\bund\b|\bou\b|\bet\b|\by\b|\bo\b|\be\b)\s*", re.IGNORECASE
+)
 _OWN = re.compile(
-    r"your own language|(?:votre|vos) propres? langues?|(?:su|sus) propios? idiomas?|ihrer (?:eigenen )?sprache",
+    r"your own language|(?:votre|vos) propres? langues?|(?:su|sus) propios? idiomas?|"
+    r"ihrer (?:eigenen )?sprache",
     re.IGNORECASE,
 )
 # Words around a language's name in a sentence ("in gutem Russisch", "auf Deutsch", "in English").
@@ -61,8 +64,8 @@ def languages_in(value: str, *, keep_unknown: bool) -> list[str]:
     """The languages a label's value or a sentence names, in English, without "your own"."""
     value = _OWN.sub("", value)
     found: list[str] = []
-    for piece in _SPLIT.split(value):
-        piece = piece.strip(" .:")
+    for part in _SPLIT.split(value):
+        piece = part.strip(" .:")
         if not piece:
             continue
         name = english_name(piece)

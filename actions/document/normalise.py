@@ -55,9 +55,7 @@ _LINE_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|>\s?|[-*+\u2022\u25aa\u25cf]\s+|\uf
 _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|={3,})\s*$")
 # Page furniture and drafting leftovers carry no content.
 # The unfilled template line of the 2011-2019 layout ("Name Address 1 Address 2 ... Salutation").
-_FURNITURE = re.compile(
-    r"^(?:\d{1,3}|page \d+(?: of \d+)?|\[[^\]]*\]|name\s+address 1\b.*)$", re.IGNORECASE
-)
+_FURNITURE = re.compile(r"^(?:\d{1,3}|page \d+(?: of \d+)?|\[[^\]]*\]|name\s+address 1\b.*)$", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 
 

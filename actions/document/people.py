@@ -110,7 +110,7 @@ def named_in(summary: str, document: str) -> list[Subject]:
             words = words[1:]
         while len(words) > 2 and document.count(" ".join(words[1:])) > document.count(" ".join(words)):
             words = words[1:]
-        if len(words) >= 2 and not any(w.lower() in _NOT_NAMES for w in words):
-            if document.count(" ".join(words)) >= 2:
-                return [Subject(" ".join(words))]
+        named = " ".join(words)
+        if len(words) >= 2 and not any(w.lower() in _NOT_NAMES for w in words) and document.count(named) >= 2:
+            return [Subject(named)]
     return []

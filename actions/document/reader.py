@@ -12,20 +12,21 @@ from collections import Counter
 from os import PathLike
 from pathlib import Path
 
-from actions.document.countries import find_countries, is_country_name as _canonical_alias
+from actions.document.countries import find_countries
+from actions.document.countries import is_country_name as _canonical_alias
 from actions.document.dates import find_date
 from actions.document.deadline import late_reports_welcome, read_deadline, stop_notice
 from actions.document.errors import DocumentError
 from actions.document.identity import find_index, format_index, read_identity, ua_mentions
-from actions.document.languages import languages_in, languages_in_text
 from actions.document.labels import OPENING
+from actions.document.languages import languages_in, languages_in_text
 from actions.document.layout import repair_lines
 from actions.document.model import ParsedDocument, ParseWarning, Subject, Target
 from actions.document.normalise import Line, normalise_lines, prose
 from actions.document.people import (
     marked_names,
-    names_listed_in,
     named_in,
+    names_listed_in,
     parse_subjects,
     proper_words,
     sentence_case,
@@ -85,8 +86,11 @@ def _is_country_line(text: str) -> bool:
     "ISRAEL UND BESETZTE GEBIETE")."""
     first = _COUNTRY_AND.split(text.strip(" ."), maxsplit=1)[0]
     found = find_countries(first)
-    return bool(found) and len(first.split()) <= 3 and find_countries(first.upper()) == found and (
-        first.lower() == found[0].lower() or _canonical_alias(first)
+    return (
+        bool(found)
+        and len(first.split()) <= 3
+        and find_countries(first.upper()) == found
+        and (first.lower() == found[0].lower() or _canonical_alias(first))
     )
 
 
@@ -175,7 +179,7 @@ def _country(
         find_countries(re.split(r"[:.(]", title)[0]) if title and re.search(r"[:.(]", title) else [],
         [c for x in heading if _is_country_line(x) for c in find_countries(x)],
         [c for x in heading for c in find_countries(_leading_capitals(x))],
-        find_countries(_TITLE_COUNTRY.search(title).group(1)) if title and _TITLE_COUNTRY.search(title) else [],
+        find_countries(suffix.group(1)) if (suffix := _TITLE_COUNTRY.search(title or "")) else [],
         find_countries(" ".join(t.title or "" for t in targets)),
         find_countries(" ".join(t.postal_address or "" for t in targets)),
         find_countries(title or ""),
@@ -275,7 +279,9 @@ def parse_document(text: str, source: str = "<text>") -> ParsedDocument:
         warnings.append(ParseWarning(lines[-1].number if lines else 1, "targets", "no targets"))
 
     raw_title = _title_text(parts, title_line)
-    country, found = _country(parts, title_line.text if title_line else raw_title, targets, summary, furniture)
+    country, found = _country(
+        parts, title_line.text if title_line else raw_title, targets, summary, furniture
+    )
     warnings.extend(found)
     places = [
         summary,

@@ -87,7 +87,7 @@ OFFICE_WORDS = frozenset({
     "commissioner", "secretary", "mayor", "speaker", "king", "queen", "emir", "sultan", "judge",
     "ombudsperson", "ombudsman", "procurator", "senator", "interior", "justice", "foreign",
     "affairs", "security", "defence", "defense", "inspector", "premier", "chancellor", "interim",
-    "acting", "counsellor", "head",
+    "acting", "counsellor",
     # the same offices in the languages of section pages
     "ministre", "président", "présidente", "procureur", "procureure", "gouverneur", "ambassadeur",
     "garde", "presidente", "ministro", "ministra", "gobernador", "gobernadora", "procurador",
@@ -194,28 +194,28 @@ def split_head(text: str) -> tuple[str, str] | None:
     """A title and a name on one line: "Head of the Judiciary, Gholamhossein Mohseni Ejemi",
     "Attorney General Consuelo Ejemplo Porras", "King and Prime Minister Salman bin Abdul Aziz"."""
     if "," in text:
-        office, _, rest = text.partition(",")
-        rest = rest.strip()
-        if is_office_line(office) and _looks_like_name(rest) and not _is_institution(rest):
-            return office.strip(), strip_titles(rest)
+        office, _, after = text.partition(",")
+        after = after.strip()
+        if is_office_line(office) and _looks_like_name(after) and not _is_institution(after):
+            return office.strip(), strip_titles(after)
     for prefix in (*COURTESY, *RANKS, *OFFICES):
         if text.lower().startswith(prefix.lower() + " "):
-            rest = text[len(prefix) + 1 :].split()
-            if not any(w.lower() in OFFICE_WORDS | _CONNECTORS for w in rest):
+            following = text[len(prefix) + 1 :].split()
+            if not any(w.lower() in OFFICE_WORDS | _CONNECTORS for w in following):
                 return None  # "Ambassador Bolot Otunbaev": read by the prefixes (rank, office)
     words = text.split()
     for cut in range(1, len(words) - 1):
-        head, rest = words[:cut], words[cut:]
+        head, tail = words[:cut], words[cut:]
         if head[-1].lower() in _CONNECTORS or not all(
             w.lower() in OFFICE_WORDS | TITLE_WORDS | _CONNECTORS for w in head
         ):
             continue
-        if rest[0].lower() in TITLE_WORDS | OFFICE_WORDS or not rest[0][:1].isupper():
+        if tail[0].lower() in TITLE_WORDS | OFFICE_WORDS or not tail[0][:1].isupper():
             continue
-        name = " ".join(rest)
-        if len(rest) >= 2 and _looks_like_name(name) and not any(w.lower() in OFFICE_WORDS for w in rest):
-            office = [w for w in head if w.lower() in OFFICE_WORDS]
-            return (" ".join(head) if office else ""), name
+        name = " ".join(tail)
+        if len(tail) >= 2 and _looks_like_name(name) and not any(w.lower() in OFFICE_WORDS for w in tail):
+            offices = [w for w in head if w.lower() in OFFICE_WORDS]
+            return (" ".join(head) if offices else ""), name
     return None
 
 
@@ -353,11 +353,15 @@ def _header(plain: list[tuple[int, Line]]) -> _Header:
     for position, (index, line) in enumerate(plain):
         text = line.text
         split = split_head(text) if head.name is None and not head.address else None
-        if text.isupper() and any(_looks_like_name(x.text) and not x.text.isupper() for _, x in plain[position + 1 :]):
-            # A line in capitals above a name is an office ("MILITÄRKOMMANDANT DES ...").
-            if head.name is None and head.title is None and not head.address:
-                head.title = text
-                continue
+        if (
+            text.isupper()
+            and head.name is None
+            and head.title is None
+            and not head.address
+            and any(_looks_like_name(x.text) and not x.text.isupper() for _, x in plain[position + 1 :])
+        ):
+            head.title = text  # a line in capitals above a name is an office ("MILITÄRKOMMANDANT")
+            continue
         if _POSTAL_NOTE.search(text):
             head.notes.append(text)
         elif split:

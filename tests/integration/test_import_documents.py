@@ -197,3 +197,39 @@ def test_a_pdf_is_read_through_its_text_layer(run: Any, clock: ManualClock, tmp_
     shown = run("actions", "show", "61.20", "--json").json()
     assert shown["deadline_date"] == "2020-06-03"
     assert [t["name"] for t in shown["targets"]] == ["Sooronbay Jeenbekov", "Bolot Isakovich Otunbaev"]
+
+
+def test_a_stop_notice_closes_the_action_it_ends(run: Any, clock: ManualClock, tmp_path: Path) -> None:
+    clock.set(datetime(2024, 8, 1, tzinfo=UTC))
+    stop = tmp_path / "ua-19.24-stop.txt"
+    shutil.copy(DATA / stop.name, stop)
+    first = tmp_path / "ua-19.24.txt"
+    first.write_text(
+        "URGENT ACTION\nSTUDENT HELD IN ADMINISTRATIVE DETENTION\n"
+        "Student Lina Ejemplo Haddad is held without charge.\n"
+        "UA: 19/24 Index: MDE 15/8001/2024 Israel/Occupied Palestinian Territories Date: 2 May 2024\n"
+        "PLEASE TAKE ACTION AS SOON AS POSSIBLE UNTIL: 30 September 2024\n"
+    )
+    assert run("actions", "import", str(first)).code == 0
+    clock.set(datetime(2024, 9, 12, tzinfo=UTC))
+    result = run("actions", "import", "--json", str(stop)).json()["results"][0]
+    assert result["ok"], result
+    assert result["status"] == "closed"
+    assert any("stop notice" in w for w in result["warnings"])
+    shown = run("actions", "show", "19.24", "--json").json()
+    assert shown["status"] == "closed"
+    assert shown["update_ordinal"] == 4
+    assert [h["event"] for h in shown["history"]][-2:] == ["closed", "imported"]
+
+
+def test_a_stop_notice_for_a_case_never_imported_is_recorded_closed_not_refused(
+    run: Any, clock: ManualClock, tmp_path: Path
+) -> None:
+    clock.set(datetime(2006, 6, 1, tzinfo=UTC))
+    stop = tmp_path / "ua-77.06-stop.txt"
+    shutil.copy(DATA / stop.name, stop)
+    imported = run("actions", "import", str(stop))
+    assert imported.code == 0, imported.err
+    shown = run("actions", "show", "77.06", "--json").json()
+    assert shown["status"] == "closed"
+    assert shown["country"] == "Iran"
