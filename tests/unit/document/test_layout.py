@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from actions.document import parse_document
@@ -104,5 +106,5 @@ def test_a_salutation_naming_several_offices_is_shared_without_blank_lines() -> 
 def test_a_deadline_wrapped_onto_the_next_line_is_read_with_it() -> None:
     text = PDF_TEXT.replace("UNTIL: 3 June 2024\n", "UNTIL: 3 June\n2024\n")
     document = parse_document(text)
-    assert document.deadline.isoformat() == "2024-06-03"
+    assert document.deadline == dt.date(2024, 6, 3)
     assert document.deadline_text == "PLEASE TAKE ACTION AS SOON AS POSSIBLE UNTIL: 3 June 2024"
