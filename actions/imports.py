@@ -8,6 +8,8 @@ targets join the old ones, the tally continues.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -28,6 +30,8 @@ from actions.structured import SUFFIXES as STRUCTURED_SUFFIXES
 from actions.structured import load_action_file
 from actions.views import action_detail
 
+IMPORT_MAX_BYTES = 5_000_000
+"""The ``import_max_bytes`` setting's default: a UA document is some kilobytes, a PDF some hundred."""
 DOCUMENT_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".pdf")
 _COMPARED_OUT = ("history", "created_at", "closed_at")
 
@@ -65,27 +69,56 @@ class ImportResult:
         }
 
 
-def load(path: Path) -> Loaded:
-    """Read a UA document (.txt, .md, .pdf) or a structured action file (.toml, .yaml)."""
+def load(path: Path, *, max_bytes: int = IMPORT_MAX_BYTES) -> Loaded:
+    """Read a UA document (.txt, .md, .pdf) or a structured action file (.toml, .yaml).
+
+    A file over ``max_bytes``, or anything but a regular file (a device such as ``/dev/zero``, a
+    pipe), is refused before a byte of it is read.
+    """
     suffix = path.suffix.lower()
-    try:
-        content = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInputError("file", f"cannot read it: {exc.strerror}", source=str(path)) from None
+    content = _read_at_most(path, max_bytes)
     digest = hashlib.sha256(content).hexdigest()
     if suffix in STRUCTURED_SUFFIXES:
-        return Loaded(str(path), load_action_file(path), digest)
+        return Loaded(str(path), load_action_file(path, content), digest)
     if suffix not in DOCUMENT_SUFFIXES:
         known = ", ".join((*DOCUMENT_SUFFIXES, *STRUCTURED_SUFFIXES))
         raise InvalidInputError("file", f"'{suffix or path.name}' is not one of {known}", source=str(path))
     try:
-        doc = read_document(path) if suffix == ".pdf" else parse_document(_text(path, content), path.name)
+        doc = (
+            read_document(path, content)
+            if suffix == ".pdf"
+            else parse_document(_text(path, content), path.name)
+        )
     except DocumentError as exc:
         raise InvalidInputError(exc.field, exc.message, source=_where(path, exc.line)) from None
     warnings = [f"line {w.line}: {w.field}: {w.message}" for w in doc.warnings]
     spec = spec_from_document(doc, str(path), warnings)
     dated = doc.deadline is not None or doc.issue_date is not None
     return Loaded(str(path), spec, digest, warnings, doc.stop_notice_text, dated)
+
+
+def _read_at_most(path: Path, max_bytes: int) -> bytes:
+    def refuse(problem: str) -> InvalidInputError:
+        return InvalidInputError("file", problem, source=str(path))
+
+    too_big = f"larger than import_max_bytes ({max_bytes:,} bytes): refused"
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise refuse("not a regular file (a device, a pipe or a folder): refused")
+        # O_NONBLOCK: a pipe swapped in since the check must not make the open wait for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as handle:
+            opened = os.fstat(fd)
+            if not stat.S_ISREG(opened.st_mode):
+                raise refuse("not a regular file (a device, a pipe or a folder): refused")
+            if opened.st_size > max_bytes:
+                raise refuse(too_big)
+            content = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise refuse(f"cannot read it: {exc.strerror}") from None
+    if len(content) > max_bytes:  # it grew while being read
+        raise refuse(too_big)
+    return content
 
 
 def _text(path: Path, content: bytes) -> str:

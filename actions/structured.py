@@ -16,14 +16,14 @@ from actions.specs import ActionSpec
 SUFFIXES = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml"}
 
 
-def load_action_file(path: Path) -> ActionSpec:
+def load_action_file(path: Path, content: bytes | None = None) -> ActionSpec:
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise InvalidInputError(
             "file", f"{path.suffix or 'no suffix'}: use .toml, .yaml or .yml", source=str(path)
         )
     try:
-        text = path.read_text(encoding="utf-8")
+        text = content.decode("utf-8") if content is not None else path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInputError("file", f"cannot read it: {exc}", source=str(path)) from None
     data = _parse(text, kind, path)

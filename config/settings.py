@@ -96,6 +96,7 @@ class Settings(BaseSettings):
     mail_url: SecretStr | None = None
     report_rate_limit: str = "30/minute"
     max_body_bytes: int = Field(default=16_384, ge=1_024, le=10_485_760)
+    import_max_bytes: int = Field(default=5_000_000, ge=1_024, le=1_000_000_000)
     dates_not_before: date = date(1990, 1, 1)
     dates_years_ahead: int = Field(default=10, ge=1, le=100)
     log_format: Literal["auto", "json", "console"] = "auto"

@@ -212,7 +212,7 @@ def actions_import(obj: Context, files: tuple[Path, ...], dry_run: bool, as_json
     results: list[dict[str, Any]] = []
     for path in files:
         try:
-            loaded = imports.load(path)
+            loaded = imports.load(path, max_bytes=obj.settings.import_max_bytes)
             with service.session() as session:
                 result = imports.apply(
                     session,

@@ -7,6 +7,7 @@ The reader normalises the text, splits it into sections with the label table
 from __future__ import annotations
 
 import importlib
+import io
 import re
 from collections import Counter
 from os import PathLike
@@ -325,11 +326,11 @@ def parse_document(text: str, source: str = "<text>") -> ParsedDocument:
     )
 
 
-def _pdf_text(path: Path) -> str:
+def _pdf_text(path: Path, content: bytes | None = None) -> str:
     """The PDF's text layer, pages separated by a form feed (pypdf loads only when a PDF comes)."""
     pypdf = importlib.import_module("pypdf")
     try:
-        reader = pypdf.PdfReader(str(path))
+        reader = pypdf.PdfReader(io.BytesIO(content) if content is not None else str(path))
         text = "\n\f\n".join(str(page.extract_text() or "") for page in reader.pages)
     except pypdf.errors.PyPdfError as exc:
         raise DocumentError(path.name, None, "file", f"not a readable PDF: {exc}") from None
@@ -338,13 +339,13 @@ def _pdf_text(path: Path) -> str:
     return text
 
 
-def read_document(path: str | PathLike[str]) -> ParsedDocument:
-    """Read a ``.txt``, ``.md`` or ``.pdf`` file; errors name the file."""
+def read_document(path: str | PathLike[str], content: bytes | None = None) -> ParsedDocument:
+    """Read a ``.txt``, ``.md`` or ``.pdf`` file (or its ``content``, read already); errors name the file."""
     file = Path(path)
     suffix = file.suffix.lower()
     try:
         if suffix == ".pdf":
-            text = _pdf_text(file)
+            text = _pdf_text(file, content)
         elif suffix in {".txt", ".md", ".markdown", ""}:
             text = file.read_text(encoding="utf-8")
         else:
