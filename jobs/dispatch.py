@@ -22,9 +22,10 @@ from sqlmodel import Session
 
 from actions.models import Delivery, FinalTally, OutboxStatus, Subscription
 from config.settings import Settings
-from jobs import health, outbox
+from jobs import health, outbox, reasons
 from jobs.channels import ChannelRef, email_to
 from jobs.notify import Attachment, Message, Outcome, send_one
+from jobs.secrets import Redactor
 
 log = structlog.get_logger("ua_scheduler.dispatch")
 
@@ -76,6 +77,8 @@ class Dispatcher:
     """Names this process on the rows it claims (``host:pid:start``)."""
     channels: Callable[[Session], Sequence[ChannelRef]]
     on_sent: Callable[[str, Sequence[Outcome]], None] = lambda _kind, _outcomes: None
+    redactor: Redactor | None = None
+    """Masks the secrets a failure's reason may quote before it is stored."""
     _troubled: set[str] | None = field(default=None, repr=False)
     """Channels with failures not yet cleared; None until read from the database."""
     _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
@@ -190,7 +193,7 @@ class Dispatcher:
                     session,
                     row,
                     ok=outcome.ok,
-                    error=None if outcome.ok else "the channel did not take the message (see the log)",
+                    error=None if outcome.ok else self._masked(outcome.error or reasons.UNKNOWN),
                     now=now,
                     policy=self.policy,
                 )
@@ -198,6 +201,9 @@ class Dispatcher:
                 self._note_health(session, row.channel, ok=outcome.ok, now=now, channels=channels)
             session.commit()
         return settled
+
+    def _masked(self, text: str) -> str:
+        return self.redactor.redact(text) if self.redactor is not None else text
 
     def _note_health(
         self, session: Session, channel: str, *, ok: bool, now: datetime, channels: Mapping[str, ChannelRef]

@@ -9,6 +9,7 @@ import structlog
 from apprise.attachment.memory import AttachMemory
 from apprise.decorators import notify as apprise_plugin
 
+from jobs import reasons
 from jobs.channels import ChannelRef
 
 log = structlog.get_logger("ua_scheduler.notify")
@@ -34,6 +35,8 @@ class Message:
 class Outcome:
     channel: str
     ok: bool
+    error: str | None = None
+    """Why it failed, in a few words (``connection refused``, ``HTTP 500``); secrets not yet masked."""
 
 
 @apprise_plugin(on="log", name="ua-scheduler log")
@@ -43,6 +46,8 @@ def _log_channel(body: str, title: str, *_: object, **__: object) -> bool:
     return True
 
 
+reasons.install()
+
 SEQUENTIAL = apprise.AppriseAsset(async_mode=False)
 """Each send already runs in a worker of ours: apprise need not start a thread pool of its own."""
 
@@ -51,24 +56,26 @@ def send_one(channel: ChannelRef, message: Message) -> Outcome:
     sender = apprise.Apprise(asset=SEQUENTIAL)
     if not sender.add(channel.url):
         log.error("channel.unusable", channel=channel.name, url=channel.masked)
-        return Outcome(channel.name, ok=False)
-    try:
-        ok = bool(
-            sender.notify(
-                title=message.title,
-                body=message.body,
-                body_format=apprise.NotifyFormat.MARKDOWN,
-                attach=_attachments(sender, message),
+        return Outcome(channel.name, ok=False, error="apprise cannot use this channel's URL")
+    with reasons.listening() as heard:
+        try:
+            ok = bool(
+                sender.notify(
+                    title=message.title,
+                    body=message.body,
+                    body_format=apprise.NotifyFormat.MARKDOWN,
+                    attach=_attachments(sender, message),
+                )
             )
-        )
-    except Exception:  # an apprise plugin bug must not stop the other channels
-        log.exception("channel.crashed", channel=channel.name, url=channel.masked)
-        ok = False
+        except Exception as exc:  # an apprise plugin bug must not stop the other channels
+            log.exception("channel.crashed", channel=channel.name, url=channel.masked)
+            return Outcome(channel.name, ok=False, error=f"apprise failed: {type(exc).__name__}")
     if ok:
         log.info("channel.sent", channel=channel.name, key=message.key)
-    else:
-        log.warning("channel.failed", channel=channel.name, url=channel.masked, key=message.key)
-    return Outcome(channel.name, ok=ok)
+        return Outcome(channel.name, ok=True)
+    error = heard.reason()
+    log.warning("channel.failed", channel=channel.name, url=channel.masked, key=message.key, error=error)
+    return Outcome(channel.name, ok=False, error=error)
 
 
 def _attachments(sender: apprise.Apprise, message: Message) -> apprise.AppriseAttachment | None:

@@ -49,6 +49,7 @@ _SAFE_KEYS = frozenset(
 _TOKEN_LIKE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_\-]{16,}$|^[0-9a-fA-F]{16,}$")
 _SPLIT = re.compile(r"[/:@?&=#,\s]+")
 MIN_SECRET_LEN = 3
+_EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@(?=[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 _PLAIN_WORDS = frozenset({"yes", "no", "true", "false", "on", "off", "get", "post", "put"})
 
 
@@ -130,6 +131,11 @@ def mask_url(url: str) -> str:
         except ValueError:
             return _fallback_mask(url)
     return urlunsplit((parts.scheme, parts.netloc, _mask_path(parts.path), _mask_query(parts.query), ""))
+
+
+def hide_addresses_in(text: str) -> str:
+    """Supporters' email addresses are personal data: only their domain is shown."""
+    return _EMAIL.sub("***@", text)
 
 
 def _fallback_mask(url: str) -> str:

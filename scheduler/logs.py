@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import sys
 from collections.abc import MutableMapping
 from typing import Any, Literal
@@ -11,10 +10,10 @@ from typing import Any, Literal
 import structlog
 from structlog.tracebacks import ExceptionDictTransformer
 
-from jobs.secrets import Redactor
+from jobs import reasons
+from jobs.secrets import Redactor, hide_addresses_in
 
 LogFormat = Literal["auto", "json", "console"]
-_EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@(?=[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 
 
 def hide_addresses(
@@ -23,7 +22,7 @@ def hide_addresses(
     """Supporters' email addresses are personal data: logs keep only their domain."""
     for key, value in event_dict.items():
         if isinstance(value, str) and "@" in value:
-            event_dict[key] = _EMAIL.sub("***@", value)
+            event_dict[key] = hide_addresses_in(value)
     return event_dict
 
 
@@ -70,12 +69,14 @@ def configure(redactor: Redactor, fmt: LogFormat = "auto", level: str = "info") 
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
+    # apprise logs each attempt at DEBUG and INFO, read back to say why a send failed
+    # (``jobs.reasons``); only its warnings and errors are what an operator needs.
+    handler.addFilter(reasons.quiet_apprise)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(_LEVELS.get(level, logging.INFO))
-    # apprise logs each attempt at INFO; its warnings and errors are what an operator needs.
+    reasons.install()
     apprise_logger = logging.getLogger("apprise")
-    apprise_logger.setLevel(logging.WARNING)
     # Its records are redacted where they are made, before any handler (ours or another) sees them.
     for old in [f for f in apprise_logger.filters if isinstance(f, Redactor)]:
         apprise_logger.removeFilter(old)

@@ -68,6 +68,7 @@ class Service:
                 owner=self.owner,
                 channels=self.channels,
                 on_sent=self._sent,
+                redactor=self.redactor,
             )
         return self._dispatcher
 

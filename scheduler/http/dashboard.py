@@ -167,7 +167,7 @@ def _recent(session: Session) -> list[dict[str, Any]]:
     rows = session.exec(
         select(Delivery, Action.ua)
         .join(Action, col(Action.id) == Delivery.action_id, isouter=True)
-        .where(col(Delivery.status) != OutboxStatus.PENDING)
+        .where((col(Delivery.status) != OutboxStatus.PENDING) | col(Delivery.last_error).is_not(None))
         .order_by(col(Delivery.id).desc())
         .limit(RECENT_ROWS)
     ).all()
@@ -179,6 +179,7 @@ def _recent(session: Session) -> list[dict[str, Any]]:
             "channel": delivery.channel,
             "status": delivery.status.value,
             "attempts": delivery.attempts,
+            "error": delivery.last_error or "",
         }
         for delivery, ua in rows
     ]

@@ -19,7 +19,7 @@ from jobs.outbox import RetryPolicy
 from scheduler.cli import main
 from scheduler.service import Service
 from tests.factories import add_action, add_channel
-from tests.support.sinks import WebhookSink
+from tests.support.sinks import SmtpSink, WebhookSink, free_port
 
 DOWN = "json://127.0.0.1:9/down"
 
@@ -180,3 +180,40 @@ def test_each_instance_claims_under_its_own_name_shown_in_the_delivery_log(
     with pytest.raises(SystemExit):
         main(["deliveries"])
     assert f"by {service.owner}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("failure", ["http-500", "closed-port", "smtp-550"])
+def test_a_failed_delivery_says_why_in_the_delivery_log(
+    failure: str,
+    make_service: Callable[..., Service],
+    clock: ManualClock,
+    webhook: WebhookSink,
+    smtp: SmtpSink,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    database_url: str,
+) -> None:
+    service = make_service(delivery_max_attempts=1)
+    if failure == "http-500":
+        webhook.fail_next = 1
+        url, why = webhook.url("tally"), "HTTP 500"
+    elif failure == "closed-port":
+        url, why = f"json://127.0.0.1:{free_port()}/tally", "connection refused"
+    else:
+        smtp.refuse("nobody@example.org")
+        url, why = smtp.url(to="nobody@example.org"), "SMTP 550 mailbox unavailable"
+    add_channel(service, "coordinators-in", url, "coordinators")
+    add_action(service, deadline="2026-05-02")
+    clock.set(clock.now().replace(day=3))
+    run_pass(service.work(), clock.now())
+
+    monkeypatch.setenv("UA_SCHEDULER_DATABASE_URL", database_url)
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main(["deliveries", "--status", "failed", "--json"])
+    (listed,) = json.loads(capsys.readouterr().out)
+    assert (listed["channel"], listed["last_error"]) == ("coordinators-in", why)
+    with pytest.raises(SystemExit):
+        main(["deliveries", "--status", "failed"])
+    assert capsys.readouterr().out.rstrip().endswith(why)
+    assert smtp.messages == []

@@ -89,7 +89,17 @@ class WebhookSink:
 class _Mailbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.refused: set[str] = set()
         self.lock = threading.Lock()
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        with self.lock:
+            if address in self.refused:
+                return "550 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = message_from_bytes(envelope.content, policy=policy.default)
@@ -118,6 +128,11 @@ class SmtpSink:
     def messages(self) -> list[EmailMessage]:
         with self._box.lock:
             return list(self._box.messages)
+
+    def refuse(self, address: str) -> None:
+        """Answer ``550 mailbox unavailable`` to mail for ``address``, as a server without it would."""
+        with self._box.lock:
+            self._box.refused.add(address)
 
     def subjects(self) -> list[str]:
         return [str(m["Subject"]) for m in self.messages]

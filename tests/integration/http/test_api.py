@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute
 from actions.clock import ManualClock
 from actions.models import Channel, FinalTally, OutboxStatus
 from jobs import outbox
+from jobs.due import run_pass
 from scheduler.http.guards import CSRF_COOKIE
 from scheduler.service import Service
 from tests.factories import add_action, add_channel, add_report
@@ -439,3 +440,16 @@ def test_the_dashboard_shows_open_actions_next_reminders_deliveries_and_channels
     assert 'data-channel="mail"' in text
     assert_no_secret(text)
     assert json.dumps(staff_token)[1:-1] not in text
+
+
+def test_the_dashboard_says_why_a_delivery_did_not_go(
+    staff: TestClient, service: Service, clock: ManualClock
+) -> None:
+    add_channel(service, "closed", f"json://127.0.0.1:{free_port()}/tally", "coordinators")
+    add_action(service, deadline="2026-05-02")
+    clock.set(clock.now().replace(day=3))
+    run_pass(service.work(), clock.now())
+
+    recent = staff.get("/dashboard").text.split('id="recent"')[1]
+    assert re.search(r"<td class=\"status\">pending</td>\s*<td class=\"n\">1</td>", recent)
+    assert '<td class="error">connection refused</td>' in recent
