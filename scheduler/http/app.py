@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from importlib.metadata import version
 from importlib.resources import files
+from pathlib import Path
 from typing import Protocol
 
 from fastapi import FastAPI
@@ -12,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from scheduler.http import api, dashboard, errors, front, health, pages, reports
 from scheduler.http.guards import BodyLimit, Csrf, RateLimiter
+from scheduler.http.headers import SecurityHeaders, page_policy
 from scheduler.http.metrics import Metrics
 from scheduler.service import Service
 
@@ -52,6 +54,11 @@ def create_app(
     app.state.csrf = Csrf(service.secret())
     app.state.templates = templates()
     app.add_middleware(BodyLimit, max_bytes=service.settings.max_body_bytes)
+    pages_and_reports = (
+        Path(str(files("scheduler.http") / "templates")),
+        Path(str(files("jobs") / "templates")),
+    )
+    app.add_middleware(SecurityHeaders, policy=page_policy(pages_and_reports))
     errors.install(app)
     for module in (health, reports, front, pages, api, dashboard):
         app.include_router(module.router)
