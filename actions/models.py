@@ -199,7 +199,7 @@ class Delivery(SQLModel, table=True):
     __table_args__ = (Index("ix_delivery_status_next", "status", "next_attempt_at"),)
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, max_length=200)
-    kind: str = Field(max_length=16)  # reminder | tally | personal | ops
+    kind: str = Field(max_length=16)  # reminder | tally | personal | confirm | ops
     action_id: int | None = Field(default=None, foreign_key="action.id", index=True)
     channel: str = Field(max_length=100, index=True)
     final_tally_id: int | None = Field(default=None, foreign_key="finaltally.id")

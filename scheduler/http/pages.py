@@ -27,8 +27,7 @@ from actions.errors import InvalidInputError, NotFoundError
 from actions.models import KINDS, Action, ActionStatus, Report, Target
 from actions.tally import count
 from actions.views import iso
-from jobs.channels import email_to
-from jobs.notify import Message, send_one
+from jobs.confirm import ask_to_confirm
 from scheduler.http.deps import CsrfDep, LimiterDep, MetricsDep, ServiceDep, SessionDep
 from scheduler.http.guards import CSRF_COOKIE, CSRF_FIELD, Csrf, RateLimiter
 from scheduler.http.reports import ReportIn, record_report
@@ -432,30 +431,13 @@ def remind_me(
         field_name = "Your email" if exc.field == "email" else _label(exc.field)
         context.update(error=f"{field_name}: {exc.problem}", email_value=address)
         return _page(request, "remind.html", context, status=422, csrf_token=csrf.issue(request))
+    session.flush()
+    queued = subscription.confirmed_at is None and ask_to_confirm(
+        session, action, subscription, public_url=service.settings.public_url, now=service.clock.now()
+    )
     session.commit()
-    if new:
-        link = f"{service.settings.public_url}/remind/confirm/{subscription.token}"
-        message = Message(
-            title=f"Confirm your reminders for UA {action.ua}",
-            body=(
-                f"You (or someone using your address) asked for email reminders about Urgent Action "
-                f"{action.ua}: {action.title}.\n\nTo get them, confirm here: {link}\n\n"
-                "If you did not ask, ignore this email: nothing will be sent."
-            ),
-            key=f"ua-{action.ua}-confirm-s{subscription.id}",
-        )
-        channel = email_to(mail_url.get_secret_value(), subscription.email, name="confirm")
-        if not send_one(channel, message).ok:
-            session.delete(subscription)  # so asking again later sends the link again
-            session.commit()
-            return _message(
-                request,
-                "Email not sent",
-                "We could not send the confirmation email just now. Please try again later.",
-                status=503,
-                link=(f"/ua/{action.ua}", f"Back to UA {action.ua}"),
-            )
-        log.info("subscription.requested", action=action.ua, subscription=subscription.id)
+    if queued:
+        log.info("subscription.requested", action=action.ua, subscription=subscription.id, new=new)
     return _message(
         request,
         "Check your inbox",

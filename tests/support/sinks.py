@@ -134,6 +134,11 @@ class SmtpSink:
         with self._box.lock:
             self._box.refused.add(address)
 
+    def welcome(self, address: str) -> None:
+        """Take mail for ``address`` again."""
+        with self._box.lock:
+            self._box.refused.discard(address)
+
     def subjects(self) -> list[str]:
         return [str(m["Subject"]) for m in self.messages]
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from actions import store
 from actions.clock import ManualClock
-from actions.models import Report, Subscription
+from actions.models import Delivery, OutboxStatus, Report, Subscription
 from jobs.due import run_pass
 from scheduler.http.app import create_app
 from scheduler.http.guards import CSRF_COOKIE, CSRF_FIELD
@@ -349,6 +349,9 @@ def test_remind_me_confirm_remind_unsubscribe(
 
     answer = remind(client, "Supporter@Example.org")
     assert "Check your inbox" in answer
+    [queued] = confirmations(service)  # written with the request; the web request sent nothing
+    assert (queued.status, smtp.messages) == (OutboxStatus.PENDING, [])
+    assert run_pass(service.work(), clock.now()).deliveries.sent == 1
     assert wait_for(lambda: len(smtp.messages) == 1)
     confirmation = smtp.messages[0]
     assert "supporter@example.org" in str(confirmation["To"]).lower()
@@ -362,7 +365,8 @@ def test_remind_me_confirm_remind_unsubscribe(
 
     # asking again answers the same and sends nothing new
     assert remind(client, "supporter@example.org") == answer
-    assert not wait_for(lambda: len(smtp.messages) > 1, timeout_s=0.5)
+    assert run_pass(service.work(), clock.now()).deliveries.total() == 0
+    assert len(smtp.messages) == 1
     assert len(subscriptions(service)) == 1
 
     confirmed = client.get(links[0].removeprefix("https://actions.example.org"))
@@ -390,6 +394,36 @@ def test_remind_me_confirm_remind_unsubscribe(
     assert "Reminders stopped" in done.text
     assert subscriptions(service) == []
     assert client.post(stop, data={"List-Unsubscribe": "One-Click"}).status_code == 404
+
+
+def confirmations(service: Service) -> list[Delivery]:
+    with Session(service.engine) as session:
+        return list(session.exec(select(Delivery).where(Delivery.kind == "confirm")).all())
+
+
+def test_a_confirmation_that_never_arrived_goes_again_when_asked_again(
+    make_service: Callable[..., Service], smtp: SmtpSink, clock: ManualClock
+) -> None:
+    service = make_service(
+        report_rate_limit="1000/minute",
+        mail_url=smtp.url(to="nobody@example.org"),
+        public_url="https://actions.example.org",
+        delivery_max_attempts=1,
+    )
+    client = TestClient(create_app(service, scheduler=RunningScheduler()), base_url="http://127.0.0.1")
+    add_action(service)
+    smtp.refuse("ann@example.org")
+    remind(client, "ann@example.org")
+    run_pass(service.work(), clock.now())
+    [failed] = confirmations(service)
+    assert (failed.status, failed.last_error) == (OutboxStatus.FAILED, "SMTP 550 mailbox unavailable")
+
+    smtp.welcome("ann@example.org")
+    remind(client, "ann@example.org")
+    assert run_pass(service.work(), clock.now()).deliveries.sent == 1
+    assert wait_for(lambda: len(smtp.messages) == 1)
+    assert "UA 61.20" in str(smtp.messages[0]["Subject"])
+    assert [row.key for row in confirmations(service)] == [failed.key]  # one row, sent at last
 
 
 def test_one_click_unsubscribe_needs_no_csrf_token(mail_client: tuple[TestClient, Service]) -> None:
