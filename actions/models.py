@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from actions.columns import UTCDateTime
@@ -88,6 +88,26 @@ class Report(SQLModel, table=True):
     idempotency_key: str | None = Field(default=None, max_length=128)
     target_id: int | None = Field(default=None, foreign_key="target.id")
     """The target the supporter wrote to, when they said."""
+    held: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    """Held for review: kept, counted apart, not in the total until approved."""
+    letter: int = 0
+    email: int = 0
+    fax: int = 0
+    call: int = 0
+    post: int = 0
+    other: int = 0
+
+
+class ActionCounter(SQLModel, table=True):
+    """An action's running totals, one row per lateness and review state, kept in the transaction of
+    every report that changes them (``actions.counters``). The full count stays the reference: the
+    counter equals what ``actions.tally`` counts from the reports, merging each supporter's reports."""
+
+    action_id: int = Field(foreign_key="action.id", primary_key=True)
+    late: bool = Field(primary_key=True)
+    held: bool = Field(primary_key=True)
+    reports: int = 0
+    """Reports as counted: one per supporter (and target), one per anonymous report."""
     letter: int = 0
     email: int = 0
     fax: int = 0

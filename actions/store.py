@@ -10,6 +10,7 @@ import pycountry
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
+from actions import counters
 from actions.deadlines import DateWindow, Deadline, deadline_on, parse_deadline
 from actions.errors import DuplicateError, InvalidInputError, NotFoundError
 from actions.lifecycle import Transition, next_status
@@ -357,8 +358,11 @@ def add_report(
     supporter_hash: str | None = None,
     idempotency_key: str | None = None,
     target: str | None = None,
+    held: bool = False,
 ) -> Report:
     """Store a supporter's report; one that arrives after the deadline is stored and flagged late.
+    A report ``held`` for review is stored and counted apart. The action's counters follow in the
+    same transaction.
 
     With an ``idempotency_key`` already used for this action, the report stored then is returned and
     nothing is added: a retried request counts once.
@@ -380,25 +384,41 @@ def add_report(
         country = country.strip().upper()
         if country not in COUNTRY_CODES:
             raise InvalidInputError("country", f"{country!r} is not an ISO 3166 country code such as NL")
-    late = now >= action.deadline
+    late = is_late(action, now)
     if late and not action.late_reports_welcome:
         raise InvalidInputError(
             "received_at", f"UA {action.ua} closed at its deadline and takes no late reports"
         )
     target_id = _target_id(session, action, target) if target else None
+    values = {kind: getattr(counts, kind) for kind in ACTION_KINDS}
+    session.flush()  # reports added before this one are counted before it
+    counters.count_new(
+        session.connection(),
+        action.id,
+        (late, held),
+        values,
+        supporter_hash=supporter_hash,
+        target_id=target_id,
+    )
     report = Report(
         action_id=action.id,
         target_id=target_id,
         received_at=now,
         late=late,
+        held=held,
         country=country,
         source=source,
         supporter_hash=supporter_hash,
         idempotency_key=idempotency_key,
-        **{kind: getattr(counts, kind) for kind in ACTION_KINDS},
+        **values,
     )
     session.add(report)
     return report
+
+
+def is_late(action: Action, now: datetime) -> bool:
+    """A report received now counts apart from the total, as late."""
+    return now >= action.deadline
 
 
 def _target_id(session: Session, action: Action, name: str) -> int:

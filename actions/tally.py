@@ -10,10 +10,11 @@ from datetime import date, datetime
 from functools import reduce
 from typing import Any
 
-from sqlalchemy import Subquery, func, union_all
+from sqlalchemy import func
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
+from actions.counters import merged
 from actions.models import (
     Action,
     ActionStatus,
@@ -125,63 +126,6 @@ class Tally:
         }
 
 
-def merged_reports(action_id: int) -> Subquery:
-    """One row per supporter and target (the most of each kind they reported) plus every anonymous
-    report.
-
-    A supporter who reports again restates what they did; their reports are merged, not added, so a
-    resubmitted form never counts twice.
-    """
-    kinds = [col(getattr(Report, kind)) for kind in ACTION_KINDS]
-    columns: list[Any] = [
-        col(Report.late).label("late"),
-        func.max(Report.country).label("country"),
-        col(Report.target_id).label("target_id"),
-        *(func.max(k).label(name) for k, name in zip(kinds, ACTION_KINDS, strict=True)),
-    ]
-    supporters = (
-        core_select(*columns)
-        .where(col(Report.action_id) == action_id)
-        .where(col(Report.supporter_hash).is_not(None))
-        .group_by(col(Report.supporter_hash), col(Report.late), col(Report.target_id))
-    )
-    anonymous = (
-        core_select(
-            col(Report.late).label("late"),
-            col(Report.country).label("country"),
-            col(Report.target_id).label("target_id"),
-            *kinds,
-        )
-        .where(col(Report.action_id) == action_id)
-        .where(col(Report.supporter_hash).is_(None))
-    )
-    return union_all(supporters, anonymous).subquery("merged")
-
-
-@dataclass(frozen=True)
-class SoFar:
-    """The running total a reminder or a receipt shows: on-time actions and reports."""
-
-    total: int
-    reports: int
-    late: int = 0
-
-
-def so_far(session: Session, action: Action) -> SoFar:
-    """One query: what a reminder or a receipt needs, without the whole tally."""
-    assert action.id is not None
-    merged = merged_reports(action.id)
-    row_total = reduce(operator.add, (merged.c[kind] for kind in ACTION_KINDS))
-    rows = session.execute(
-        core_select(merged.c.late, func.count(), func.coalesce(func.sum(row_total), 0)).group_by(
-            merged.c.late
-        )
-    ).all()
-    found = {bool(late): (int(n), int(total)) for late, n, total in rows}
-    reports, total = found.get(False, (0, 0))
-    return SoFar(total=total, reports=reports, late=found.get(True, (0, 0))[1])
-
-
 def count(session: Session, action: Action, *, now: datetime) -> Tally:
     """Count ``action``'s reports; a tally of an action still open is provisional.
 
@@ -189,11 +133,11 @@ def count(session: Session, action: Action, *, now: datetime) -> Tally:
     country and target are folded from those groups.
     """
     assert action.id is not None
-    merged = merged_reports(action.id)
-    sums = [func.coalesce(func.sum(merged.c[kind]), 0) for kind in ACTION_KINDS]
+    rows = merged(action.id, col(Report.held).is_(False))
+    sums = [func.coalesce(func.sum(rows.c[kind]), 0) for kind in ACTION_KINDS]
     groups = session.execute(
-        core_select(merged.c.late, merged.c.country, merged.c.target_id, func.count(), *sums).group_by(
-            merged.c.late, merged.c.country, merged.c.target_id
+        core_select(rows.c.late, rows.c.country, rows.c.target_id, func.count(), *sums).group_by(
+            rows.c.late, rows.c.country, rows.c.target_id
         )
     ).all()
     on_time = dict.fromkeys(ACTION_KINDS, 0)

@@ -18,6 +18,7 @@ from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from actions import counters
 from actions.models import (
     Action,
     ActionStatus,
@@ -28,7 +29,6 @@ from actions.models import (
 )
 from actions.store import close_action, record
 from actions.subscriptions import confirmed_for
-from actions.tally import so_far
 from config.settings import Settings
 from jobs import close, outbox, remind
 from jobs.channels import ChannelRef, select_channels
@@ -221,7 +221,7 @@ def _decide_reminder(
     message = remind.compose(
         session,
         action,
-        so_far(session, action),
+        counters.running(session, item.action_id),
         now=now,
         public_url=work.settings.public_url,
         lead_times=work.settings.lead_times,

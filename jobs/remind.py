@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from actions.counters import Running
 from actions.deadlines import local_text, time_left_in_words
 from actions.models import Action, ActionStatus, ReminderSlot, SlotStatus, Target
 from actions.store import targets_of
-from actions.tally import SoFar
 from config.settings import ACTION_KINDS
 from jobs.notify import Message
 from jobs.render import render
@@ -87,7 +87,7 @@ def contacts(target: Target, kinds: Sequence[str]) -> list[str]:
 def compose(
     session: Session,
     action: Action,
-    tally: SoFar,
+    tally: Running,
     *,
     now: datetime,
     public_url: str,

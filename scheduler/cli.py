@@ -10,13 +10,13 @@ from typing import Any
 import click
 import structlog
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
-from actions import imports, store, views
+from actions import counters, imports, store, views
 from actions.clock import SystemClock
 from actions.deadlines import DateWindow
 from actions.errors import ActionsError, InvalidInputError
-from actions.models import ActionStatus, Channel, OutboxStatus
+from actions.models import Action, ActionStatus, Channel, OutboxStatus
 from actions.specs import ActionSpec, ReportCounts
 from actions.tally import count
 from config.errors import SettingsError
@@ -484,11 +484,21 @@ def channels_remove(obj: Context, name: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
 @click.option("--language", help="Letters' language (en, ru); default: the action's preferred one.")
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE.")
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Recount every report and compare with the running totals (exit 1 if they differ).",
+)
 @pass_ctx
-def tally(obj: Context, ua: str, fmt: TallyFormat, language: str | None, output: Path | None) -> None:
+def tally(
+    obj: Context, ua: str, fmt: TallyFormat, language: str | None, output: Path | None, verify: bool
+) -> None:
     """The tally of an action: final once closed, provisional before; letters to its targets."""
     with obj.service.session() as session:
         action = store.get_action(session, ua)
+        if verify:
+            _verify_counters(session, action)
+            return
         content = render_bytes(count(session, action, now=obj.service.clock.now()), fmt, language=language)
     if output is not None:
         write_private(output, content)
@@ -499,6 +509,23 @@ def tally(obj: Context, ua: str, fmt: TallyFormat, language: str | None, output:
     sys.stdout.flush()
     sys.stdout.buffer.write(content)
     sys.stdout.buffer.flush()
+
+
+def _verify_counters(session: Session, action: Action) -> None:
+    assert action.id is not None
+    kept = counters.running(session, action.id)
+    differences = kept.differences(counters.recount(session, action.id))
+    if differences:
+        click.echo(
+            f"ua-scheduler: UA {action.ua}: the running totals differ from a recount of the reports "
+            f"(kept != recounted): {'; '.join(differences)}",
+            err=True,
+        )
+        raise SystemExit(1)
+    click.echo(
+        f"UA {action.ua}: the running totals match a recount of the reports: {kept.total} action(s) "
+        f"in {kept.reports} report(s), {kept.late} late, {kept.held} held for review"
+    )
 
 
 @cli.command()

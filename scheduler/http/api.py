@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validat
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from actions import csv_reports, store, views
+from actions import counters, csv_reports, store, views
 from actions.deadlines import DateWindow
 from actions.errors import DuplicateError, InvalidInputError, NotFoundError
 from actions.models import ActionStatus, Channel
@@ -413,7 +413,8 @@ def import_reports(
         raise DuplicateError("another request with this Idempotency-Key is being stored: retry") from None
     if stored:
         metrics.reports.labels(source="csv").inc(stored)
-    tally = count(session, action, now=service.clock.now())
+    assert action.id is not None
+    tally = counters.running(session, action.id)
     body = ImportOut(
         ua=action.ua,
         reports_stored=stored,

@@ -13,16 +13,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session, col, select
 
-from actions import store, views
+from actions import counters, store, views
 from actions.deadlines import local_text
 from actions.models import Action, ActionStatus, Delivery, OutboxStatus
-from actions.tally import count
 from scheduler import tokens
 from scheduler.http.api import timetable_rows
 from scheduler.http.auth import SESSION_COOKIE, SESSION_MAX_AGE_S, require_staff, session_cookie
 from scheduler.http.deps import CsrfDep, LimiterDep, ServiceDep, SessionDep
 from scheduler.http.guards import CSRF_COOKIE, CSRF_FIELD, Csrf
-from scheduler.service import Service
 
 router = APIRouter(include_in_schema=False)
 
@@ -133,7 +131,7 @@ def dashboard(request: Request, service: ServiceDep, session: SessionDep, csrf: 
         "csrf_token": token,
         "csrf_field": CSRF_FIELD,
         "now": views.iso(service.clock.now()),
-        "actions": _open_actions(service, session),
+        "actions": _open_actions(session),
         "upcoming": timetable_rows(service, session)[:NEXT_ROWS],
         "recent": _recent(session),
         "channels": [c.describe() for c in service.channels(session)],
@@ -142,11 +140,13 @@ def dashboard(request: Request, service: ServiceDep, session: SessionDep, csrf: 
     return _with_csrf(request, csrf, page, token)
 
 
-def _open_actions(service: Service, session: Session) -> list[dict[str, Any]]:
-    now = service.clock.now()
+def _open_actions(session: Session) -> list[dict[str, Any]]:
     rows = []
-    for action in store.list_actions(session, ActionStatus.OPEN):
-        tally = count(session, action, now=now)
+    found = store.list_actions(session, ActionStatus.OPEN)
+    totals = counters.running_many(session, [a.id for a in found if a.id is not None])
+    for action in found:
+        assert action.id is not None
+        tally = totals[action.id]
         rows.append(
             {
                 "ua": action.ua,

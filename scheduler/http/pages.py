@@ -21,11 +21,10 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from actions import store, subscriptions
+from actions import counters, store, subscriptions
 from actions.deadlines import local_text, time_left_in_words
 from actions.errors import InvalidInputError, NotFoundError
 from actions.models import KINDS, Action, ActionStatus, Report, Target
-from actions.tally import count
 from actions.views import iso
 from jobs.confirm import ask_to_confirm
 from scheduler.http.deps import CsrfDep, LimiterDep, MetricsDep, ServiceDep, SessionDep
@@ -230,6 +229,7 @@ def _state(action: Action, now: datetime) -> str:
 
 def _action_context(service: Service, session: Session, action: Action) -> dict[str, Any]:
     """What every page about one action shows: number, title, deadline, state and the running total."""
+    assert action.id is not None
     now = service.clock.now()
     state = _state(action, now)
     return {
@@ -243,7 +243,7 @@ def _action_context(service: Service, session: Session, action: Action) -> dict[
         "deadline_utc": f"{action.deadline:%A} {action.deadline.day} {action.deadline:%B %Y}, "
         f"{action.deadline:%H:%M} UTC",
         "time_left": time_left_in_words(action.deadline - now) if state == "open" else None,
-        "tally": count(session, action, now=now),
+        "tally": counters.running(session, action.id),
         "kind_labels": KIND_LABELS,
     }
 

@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlmodel import Session, SQLModel
 
-from actions import store
+from actions import counters, store
 from actions.models import ActionStatus, FinalTally, SlotStatus
 from scheduler.db import engine_for
 from scheduler.migrate import current, downgrade, head, upgrade
@@ -103,4 +103,35 @@ def test_final_tallies_keep_their_archive_without_the_old_delivery_columns(datab
     with engine.connect() as connection:
         restored = connection.execute(text("SELECT delivery, markdown FROM finaltally WHERE id = 1")).one()
     assert tuple(restored) == ("SENT", "# t")
+
+
+def test_the_running_totals_are_backfilled_from_the_reports_already_stored(database_url: str) -> None:
+    engine = engine_for(database_url)
+    upgrade(engine, "0005")
+    ann = "a" * 64
+    reports = [  # (late, supporter, letter, email): Ann's two reports merge to 3 letters and 2 emails
+        (False, ann, 3, 0),
+        (False, ann, 1, 2),
+        (False, None, 1, 1),
+        (True, None, 0, 4),
+    ]
+    with engine.begin() as connection:
+        connection.execute(text(ROWS[0]))
+        for n, (late, supporter, letter, email) in enumerate(reports, start=1):
+            connection.execute(
+                text(
+                    "INSERT INTO report (id, action_id, received_at, late, source, supporter_hash, letter,"
+                    " email, fax, call, post, other) VALUES (:id, 1, '2020-05-02 10:00:00', :late, 'cli',"
+                    " :supporter, :letter, :email, 0, 0, 0, 0)"
+                ),
+                {"id": n, "late": late, "supporter": supporter, "letter": letter, "email": email},
+            )
+
+    upgrade(engine)
+
+    with Session(engine) as session:
+        kept = counters.running(session, 1)
+        assert kept.differences(counters.recount(session, 1)) == []
+    assert (kept.total, kept.reports, kept.by_kind["letter"], kept.by_kind["email"]) == (7, 2, 4, 3)
+    assert (kept.late, kept.late_reports, kept.held) == (4, 1, 0)
     engine.dispose()
