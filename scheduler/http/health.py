@@ -9,11 +9,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import func, text
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from actions import counters
 from actions.models import Action, ActionStatus
 from actions.views import iso
 from jobs.due import next_due
@@ -75,7 +76,19 @@ async def healthz(request: Request, service: ServiceDep) -> JSONResponse:
 def metrics(service: ServiceDep, registry: MetricsDep) -> Response:
     with Session(service.engine) as session:
         open_now = session.exec(
-            select(func.count()).select_from(Action).where(Action.status == ActionStatus.OPEN)
-        ).one()
-    registry.open_actions.set(open_now)
+            select(col(Action.id), col(Action.ua)).where(Action.status == ActionStatus.OPEN)
+        ).all()
+        totals = counters.running_many(session, [action_id for action_id, _ua in open_now if action_id])
+    registry.open_actions.set(len(open_now))
+    registry.reported.clear()  # closed actions leave the gauge
+    for action_id, ua in open_now:
+        assert action_id is not None
+        running = totals[action_id]
+        for counted, counts in (
+            ("on_time", running.on_time),
+            ("late", running.late_counts),
+            ("held", running.held_counts),
+        ):
+            for kind, n in counts.by_kind.items():
+                registry.reported.labels(ua=ua, kind=kind, counted=counted).set(n)
     return Response(registry.render(), media_type="text/plain; version=0.0.4; charset=utf-8")

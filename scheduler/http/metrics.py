@@ -27,6 +27,13 @@ class Metrics:
             registry=self.registry,
         )
         self.open_actions = Gauge("ua_scheduler_open_actions", "Actions open now.", registry=self.registry)
+        self.reported = Gauge(
+            "ua_scheduler_actions_reported",
+            "Actions supporters reported so far, per open action and kind; counted on time (the total), "
+            "late, or held for review (the action's running totals).",
+            ["ua", "kind", "counted"],
+            registry=self.registry,
+        )
         self.lateness = Histogram(
             "ua_scheduler_timer_lateness_seconds",
             "How long after its due time a reminder or close was handled.",

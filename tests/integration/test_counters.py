@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from actions import counters, store
 from actions.models import Report
@@ -79,7 +79,7 @@ def _apply(service: Service, action_id: int, step: NewReport | Review) -> None:
             )
         else:
             stored = session.exec(
-                select(Report).where(Report.action_id == action_id).order_by(Report.id)
+                select(Report).where(Report.action_id == action_id).order_by(col(Report.id))
             ).all()
             if not stored:
                 return

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from actions import store
+from actions import counters, store
 from actions.clock import ManualClock
 from actions.models import Report
 from actions.tally import count
@@ -21,9 +21,18 @@ URL = "/api/v1/actions/61.20/reports"
 
 
 def totals(service: Service) -> tuple[int, int]:
-    """The running total and the late total, as the tally counts them."""
+    """The running total and the late total, as the tally counts them; the kept counters agree."""
     with Session(service.engine) as session:
-        tally = count(session, store.get_action(session, "61.20"), now=service.clock.now())
+        action = store.get_action(session, "61.20")
+        tally = count(session, action, now=service.clock.now())
+        assert action.id is not None
+        kept = counters.running(session, action.id)
+    assert (kept.total, kept.late, kept.reports, dict(kept.by_kind)) == (
+        tally.total,
+        tally.late,
+        tally.reports,
+        tally.by_kind,
+    )
     return tally.total, tally.late
 
 
@@ -43,7 +52,10 @@ def test_a_report_is_stored_and_the_running_total_returned(
     assert body["late"] is False
     assert totals(service) == (3, 0)
     assert stored(service) == 1
-    assert 'ua_scheduler_reports_received_total{source="api"} 1.0' in client.get("/metrics").text
+    metrics_text = client.get("/metrics").text
+    assert 'ua_scheduler_reports_received_total{source="api"} 1.0' in metrics_text
+    assert 'ua_scheduler_actions_reported{counted="on_time",kind="letter",ua="61.20"} 2.0' in metrics_text
+    assert 'ua_scheduler_actions_reported{counted="late",kind="letter",ua="61.20"} 0.0' in metrics_text
 
 
 def test_a_retried_request_with_the_same_idempotency_key_counts_once(
