@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from actions import counters
 from actions.models import Action, ActionStatus, FinalTally
-from actions.tally import so_far
 
 RECENTLY_CLOSED = timedelta(days=30)
 RECENT_LIMIT = 20
@@ -33,7 +33,8 @@ def open_actions(session: Session, now: datetime) -> list[Listed]:
         .where(col(Action.deadline) > now)
         .order_by(col(Action.deadline), col(Action.ua))
     ).all()
-    return [Listed(a, so_far(session, a).total, final=False) for a in rows]
+    totals = counters.running_many(session, [a.id for a in rows if a.id is not None])
+    return [Listed(a, totals[a.id].total if a.id is not None else 0, final=False) for a in rows]
 
 
 def recently_closed(session: Session, now: datetime) -> list[Listed]:
@@ -54,7 +55,8 @@ def _final_total(session: Session, action: Action) -> int:
     ).first()
     if record is not None and isinstance(record.data.get("total"), int):
         return int(record.data["total"])
-    return so_far(session, action).total
+    assert action.id is not None
+    return counters.running(session, action.id).total
 
 
 def newest(session: Session, limit: int = FEED_LIMIT) -> list[Action]:
