@@ -103,6 +103,7 @@ def test_final_tallies_keep_their_archive_without_the_old_delivery_columns(datab
     with engine.connect() as connection:
         restored = connection.execute(text("SELECT delivery, markdown FROM finaltally WHERE id = 1")).one()
     assert tuple(restored) == ("SENT", "# t")
+    engine.dispose()
 
 
 def test_the_running_totals_are_backfilled_from_the_reports_already_stored(database_url: str) -> None:
