@@ -56,9 +56,11 @@ class ImportResult:
     created: bool
     changes: dict[str, dict[str, Any]]
     warnings: list[str]
+    action: dict[str, Any] | None = None  # a new action as ``actions show --json`` gives it
 
-    def to_json(self) -> dict[str, Any]:
-        return {
+    def to_json(self, *, with_action: bool = False) -> dict[str, Any]:
+        """The result for ``actions import --json``; a dry run adds the new action it read."""
+        out = {
             "file": self.source,
             "ok": True,
             "ua": self.ua,
@@ -67,6 +69,9 @@ class ImportResult:
             "changes": self.changes,
             "warnings": self.warnings,
         }
+        if with_action and self.action is not None:
+            out["action"] = self.action
+        return out
 
 
 def load(path: Path, *, max_bytes: int = IMPORT_MAX_BYTES) -> Loaded:
@@ -90,7 +95,8 @@ def load(path: Path, *, max_bytes: int = IMPORT_MAX_BYTES) -> Loaded:
             else parse_document(_text(path, content), path.name)
         )
     except DocumentError as exc:
-        raise InvalidInputError(exc.field, exc.message, source=_where(path, exc.line)) from None
+        message = f"{exc.message}; to finish what was read by hand: {draft_command(path)}"
+        raise InvalidInputError(exc.field, message, source=_where(path, exc.line)) from None
     warnings = [f"line {w.line}: {w.field}: {w.message}" for w in doc.warnings]
     spec = spec_from_document(doc, str(path), warnings)
     dated = doc.deadline is not None or doc.issue_date is not None
@@ -119,6 +125,16 @@ def _read_at_most(path: Path, max_bytes: int) -> bytes:
     if len(content) > max_bytes:  # it grew while being read
         raise refuse(too_big)
     return content
+
+
+def read_bytes(path: Path, *, max_bytes: int = IMPORT_MAX_BYTES) -> bytes:
+    """A file's bytes, refused (before reading) over ``max_bytes`` or when not a regular file."""
+    return _read_at_most(path, max_bytes)
+
+
+def draft_command(path: Path) -> str:
+    """The command that writes a document's draft action file."""
+    return f"ua-scheduler actions import {path} --draft"
 
 
 def _text(path: Path, content: bytes) -> str:
@@ -268,7 +284,10 @@ def apply(
         update_ordinal=spec.update_ordinal,
         changed=sorted(changes),
     )
-    return ImportResult(loaded.source, action.ua, action.status.value, existing is None, changes, warnings)
+    detail = action_detail(session, action) if existing is None else None
+    return ImportResult(
+        loaded.source, action.ua, action.status.value, existing is None, changes, warnings, detail
+    )
 
 
 def _apply_stop_notice(

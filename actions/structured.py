@@ -14,6 +14,7 @@ from actions.errors import InvalidInputError
 from actions.specs import ActionSpec
 
 SUFFIXES = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml"}
+TODO = "TODO"  # what a draft action file holds where the document did not say
 
 
 def load_action_file(path: Path, content: bytes | None = None) -> ActionSpec:
@@ -29,6 +30,14 @@ def load_action_file(path: Path, content: bytes | None = None) -> ActionSpec:
     data = _parse(text, kind, path)
     if not isinstance(data, dict):
         raise InvalidInputError("file", "expected a table of fields at the top", source=str(path))
+    left = has_todo(data)
+    if left is not None:
+        line = _line_of(text, kind, left)
+        raise InvalidInputError(
+            ".".join(str(p) for p in left),
+            f"still {TODO}: fill it in before importing",
+            source=f"{path}:{line}" if line else str(path),
+        )
     try:
         return ActionSpec.model_validate(data)
     except ValidationError as exc:
@@ -43,6 +52,22 @@ def load_action_file(path: Path, content: bytes | None = None) -> ActionSpec:
         if more:
             message += f" (and {more} more problem{'s' if more > 1 else ''})"
         raise InvalidInputError(field, message, source=where) from None
+
+
+def has_todo(data: Any, path: tuple[int | str, ...] = ()) -> tuple[int | str, ...] | None:
+    """Where an action file still holds a TODO (a value that is or starts with it), if it does."""
+    if isinstance(data, str) and data.strip().startswith(TODO):
+        return path
+    items: list[tuple[int | str, Any]] = []
+    if isinstance(data, dict):
+        items = list(data.items())
+    elif isinstance(data, list):
+        items = list(enumerate(data))
+    for key, value in items:
+        found = has_todo(value, (*path, key))
+        if found is not None:
+            return found
+    return None
 
 
 def _parse(text: str, kind: str, path: Path) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -102,3 +103,46 @@ def timetable(session: Session, settings: Settings) -> list[dict[str, Any]]:
         for action in opened
     ]
     return sorted(entries, key=lambda e: (e["at"], e["ua"], e["what"]))
+
+
+def describe(detail: dict[str, Any]) -> list[str]:
+    """Every field of an action (as ``action_detail`` gives it), one line each, for people."""
+    deadline = datetime.fromisoformat(detail["deadline"].replace("Z", "+00:00"))
+    local = deadline.astimezone(ZoneInfo(detail["timezone"]))
+    midnight = (local.hour, local.minute, local.second) == (0, 0, 0)
+    when = f"end of {local - timedelta(seconds=1):%Y-%m-%d}" if midnight else f"{local:%Y-%m-%d %H:%M}"
+    late = (
+        "welcome (the document asks to check with the office before appealing late)"
+        if detail["late_reports_welcome"]
+        else "refused (the document does not invite appeals after the deadline)"
+    )
+    subjects = [f"{s['name']} ({s['pronouns']})" if s["pronouns"] else s["name"] for s in detail["subjects"]]
+    lines = [
+        f"ua: {detail['ua']}",
+        f"update ordinal: {detail['update_ordinal'] or '-'}",
+        f"index number: {detail['index_number'] or '-'}",
+        f"title: {detail['title']}",
+        f"deadline: {when}, {detail['timezone']} ({detail['deadline']})",
+        f"deadline as written: {detail['deadline_text'] or '-'}",
+        f"country: {detail['country'] or '-'}",
+        f"subjects: {', '.join(subjects) or '-'}",
+        f"preferred languages: {', '.join(detail['preferred_languages']) or '-'}",
+        f"late reports: {late}",
+        f"targets: {len(detail['targets'])}",
+    ]
+    for number, target in enumerate(detail["targets"], start=1):
+        who = ", ".join(filter(None, (target["rank"], target["name"], target["title"])))
+        lines.append(f"  {number}. {who}")
+        lines.append(f"     salutation: {target['salutation'] or '-'}")
+        lines.extend(
+            f"     {key}: {', '.join(target[key])}" for key in ("emails", "phones", "faxes") if target[key]
+        )
+        lines.extend(f"     {network}: {handle}" for network, handle in target["social"].items())
+        lines.extend(
+            f"     {key.replace('_', ' ')}: {' / '.join(target[key].splitlines())}"
+            for key in ("postal_address", "postal_note")
+            if target[key]
+        )
+    reminders = ", ".join(f"{r['offset']} ({r['due']})" for r in detail["reminders"])
+    lines.append(f"reminders: {reminders or '-'}")
+    return lines

@@ -12,7 +12,7 @@ import structlog
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
-from actions import counters, imports, store, views
+from actions import counters, drafts, imports, store, views
 from actions.clock import SystemClock
 from actions.deadlines import DateWindow
 from actions.errors import ActionsError, InvalidInputError
@@ -201,13 +201,21 @@ def actions_add(
 @actions.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Say what would be created or changed; write nothing.")
+@click.option(
+    "--draft", is_flag=True, help="Write what a document says to FILE.draft.yaml to check and finish by hand."
+)
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
-def actions_import(obj: Context, files: tuple[Path, ...], dry_run: bool, as_json: bool) -> None:
+def actions_import(obj: Context, files: tuple[Path, ...], dry_run: bool, draft: bool, as_json: bool) -> None:
     """Create or update actions from UA documents (.txt, .md, .pdf) or action files (.toml, .yaml).
 
     Each file is one transaction: it is imported whole or not at all.
     """
+    if draft:
+        if dry_run:
+            raise click.UsageError("--draft writes no action: give --draft or --dry-run, not both")
+        _write_drafts(files, as_json, max_bytes=obj.settings.import_max_bytes)
+        return
     service = obj.service
     results: list[dict[str, Any]] = []
     for path in files:
@@ -226,7 +234,7 @@ def actions_import(obj: Context, files: tuple[Path, ...], dry_run: bool, as_json
                     session.rollback()
                 else:
                     session.commit()
-            results.append(result.to_json())
+            results.append(result.to_json(with_action=dry_run))
         except (ActionsError, IntegrityError) as exc:
             results.append({"file": str(path), "ok": False, "error": str(exc).splitlines()[0]})
     if as_json:
@@ -250,10 +258,39 @@ def _echo_import(entry: dict[str, Any], dry_run: bool) -> None:
     if not entry["created"] and not entry["changes"]:
         verb = "unchanged"
     click.echo(f"{entry['file']}: UA {entry['ua']} {verb} ({entry['status']})")
+    for line in views.describe(entry["action"]) if "action" in entry else []:
+        click.echo(f"  {line}")
     for name, change in entry["changes"].items():
         click.echo(f"  {name}: {_short(change['old'])} -> {_short(change['new'])}")
     for warning in entry["warnings"]:
         click.echo(f"  warning: {warning}")
+
+
+def _write_drafts(files: tuple[Path, ...], as_json: bool, *, max_bytes: int) -> None:
+    """``actions import --draft``: one draft action file per document, never over an existing one."""
+    results: list[dict[str, Any]] = []
+    for path in files:
+        try:
+            made = drafts.build_draft(path, max_bytes=max_bytes)
+            write_private(made.path, made.text.encode(), field="draft")
+        except ActionsError as exc:
+            results.append({"file": str(path), "ok": False, "error": str(exc).splitlines()[0]})
+            continue
+        results.append(
+            {"file": str(path), "ok": True, "draft": str(made.path), "check": made.check, "todo": made.todo}
+        )
+    if as_json:
+        _emit_json({"draft": True, "results": results})
+    for entry in [] if as_json else results:
+        if not entry["ok"]:
+            click.echo(f"error: {entry['error']}", err=True)
+            continue
+        todo = f"; fill in {', '.join(entry['todo'])} (TODO)" if entry["todo"] else ""
+        check = f"; check {', '.join(entry['check'])}" if entry["check"] else ""
+        click.echo(f"{entry['file']}: draft written to {entry['draft']}{check}{todo}")
+        click.echo(f"  then: ua-scheduler actions import {entry['draft']}")
+    if not all(entry["ok"] for entry in results):
+        raise SystemExit(1)
 
 
 def _short(value: Any, limit: int = 70) -> str:

@@ -18,7 +18,7 @@ from actions.document.countries import is_country_name as _canonical_alias
 from actions.document.dates import find_date
 from actions.document.deadline import late_reports_welcome, read_deadline, stop_notice
 from actions.document.errors import DocumentError
-from actions.document.identity import find_index, format_index, read_identity, ua_mentions
+from actions.document.identity import Identity, find_index, format_index, read_identity, ua_mentions
 from actions.document.labels import OPENING
 from actions.document.languages import languages_in, languages_in_text
 from actions.document.layout import repair_lines
@@ -252,16 +252,35 @@ def _languages(parts: Sections, lines: list[Line]) -> tuple[list[str], str | Non
     return found if found else ([], None)
 
 
-def parse_document(text: str, source: str = "<text>") -> ParsedDocument:
-    """Read one document's text (plain or Markdown). ``source`` names it in errors."""
+def parse_document(text: str, source: str = "<text>", *, lenient: bool = False) -> ParsedDocument:
+    """Read one document's text (plain or Markdown). ``source`` names it in errors.
+
+    ``lenient`` reads what can be read even without a UA number or a deadline (for a draft action
+    file): ``ua`` is then empty and ``deadline`` None, each with a warning, instead of an error.
+    """
     lines, furniture = _page_furniture(_without_signature(repair_lines(normalise_lines(text))))
     parts = split_sections(lines)
     warnings: list[ParseWarning] = []
     identity_lines = sorted([*parts.lines_outside(*_PROSE_SECTIONS), *furniture], key=lambda x: x.number)
-    identity = read_identity(identity_lines, source)
+    try:
+        identity = read_identity(identity_lines, source)
+    except DocumentError as exc:
+        if not lenient:
+            raise
+        identity = Identity("", "", "", is_update=False, update_ordinal=None)
+        warnings.append(ParseWarning(exc.line or 1, exc.field, exc.message))
     stop = stop_notice(lines)
     deadline_labels = [(item.line, item.value) for item in parts.values("deadline")]
-    deadline, deadline_text, found = read_deadline(deadline_labels, lines, source, required=stop is None)
+    try:
+        deadline, deadline_text, found = read_deadline(
+            deadline_labels, lines, source, required=stop is None and not lenient
+        )
+    except DocumentError as exc:
+        if not lenient:
+            raise
+        deadline, deadline_text, found = None, None, [ParseWarning(exc.line or 1, exc.field, exc.message)]
+    if deadline is None and stop is None and not any(w.field == "deadline" for w in found):
+        found.append(ParseWarning(lines[-1].number if lines else 1, "deadline", "no deadline found"))
     warnings.extend(found)
 
     title_line, summary_lines = _title_and_summary(parts)
@@ -339,17 +358,22 @@ def _pdf_text(path: Path, content: bytes | None = None) -> str:
     return text
 
 
-def read_document(path: str | PathLike[str], content: bytes | None = None) -> ParsedDocument:
-    """Read a ``.txt``, ``.md`` or ``.pdf`` file (or its ``content``, read already); errors name the file."""
+def read_document(
+    path: str | PathLike[str], content: bytes | None = None, *, lenient: bool = False
+) -> ParsedDocument:
+    """Read a ``.txt``, ``.md`` or ``.pdf`` file (or its ``content``, read already); errors name the file.
+
+    ``lenient``: see ``parse_document``.
+    """
     file = Path(path)
     suffix = file.suffix.lower()
     try:
         if suffix == ".pdf":
             text = _pdf_text(file, content)
         elif suffix in {".txt", ".md", ".markdown", ""}:
-            text = file.read_text(encoding="utf-8")
+            text = content.decode("utf-8") if content is not None else file.read_text(encoding="utf-8")
         else:
             raise DocumentError(file.name, None, "file", f"unsupported file type {suffix!r}")
     except (OSError, UnicodeDecodeError) as exc:
         raise DocumentError(file.name, None, "file", f"cannot read: {exc}") from exc
-    return parse_document(text, source=file.name)
+    return parse_document(text, source=file.name, lenient=lenient)

@@ -233,3 +233,92 @@ def test_a_stop_notice_for_a_case_never_imported_is_recorded_closed_not_refused(
     shown = run("actions", "show", "77.06", "--json").json()
     assert shown["status"] == "closed"
     assert shown["country"] == "Iran"
+
+
+def test_a_dry_run_of_a_new_action_shows_every_field_it_read(
+    run: Any, clock: ManualClock, tmp_path: Path
+) -> None:
+    clock.set(datetime(2020, 5, 20, tzinfo=UTC))
+    doc = tmp_path / "ua-61.20.txt"
+    shutil.copy(DATA / doc.name, doc)
+
+    text = run("actions", "import", "--dry-run", str(doc)).out
+    for shown in (
+        "ua: 61.20",
+        "title: Health of prisoner of conscience at risk",
+        "deadline: end of 2020-06-03, Europe/London (2020-06-03T23:00:00Z)",
+        "deadline as written: PLEASE TAKE ACTION AS SOON AS POSSIBLE UNTIL: 3 June 2020",
+        "preferred languages: Kyrgyz, Russian",
+        "late reports: welcome",
+        "1. Sooronbay Jeenbekov, President of Kyrgyzstan",
+        "salutation: Dear Ambassador",
+        "emails: kgembassy.usa@mfa.gov.kg",
+        "faxes: 202 449 8275",
+        "twitter: @kyrgyzpresident",
+    ):
+        assert shown in text
+    dry = run("actions", "import", "--dry-run", "--json", str(doc)).json()["results"][0]
+    assert run("actions", "list", "--status", "all", "--json").json() == []
+
+    assert run("actions", "import", str(doc)).code == 0
+    shown_json = run("actions", "show", "61.20", "--json").json()
+    assert set(dry["action"]) == set(shown_json)
+    for same in ("ua", "title", "deadline", "deadline_text", "timezone", "targets", "preferred_languages"):
+        assert dry["action"][same] == shown_json[same]
+
+
+def test_a_refused_document_names_the_draft_command_whose_file_imports_once_finished(
+    run: Any, clock: ManualClock, tmp_path: Path
+) -> None:
+    clock.set(datetime(2020, 5, 20, tzinfo=UTC))
+    doc = tmp_path / "ua-61.20.txt"
+    doc.write_text(
+        "\n".join(line for line in (DATA / doc.name).read_text().splitlines() if "UNTIL:" not in line)
+    )
+    refused = run("actions", "import", str(doc))
+    assert refused.code == 1
+    assert f"ua-scheduler actions import {doc} --draft" in refused.err
+
+    drafted = run("actions", "import", str(doc), "--draft")
+    assert drafted.code == 0, drafted.err
+    draft = tmp_path / "ua-61.20.draft.yaml"
+    assert f"draft written to {draft}" in drafted.out
+    text = draft.read_text()
+    assert "deadline: TODO" in text
+    assert "# TODO: line" in text
+    assert "no deadline found" in text
+    assert "# check: line" in text
+    assert "taken from the letter for Sooronbay Jeenbekov" in text
+    assert "ua: '61.20'" in text
+    assert oct(draft.stat().st_mode & 0o777) == "0o600"
+
+    still_todo = run("actions", "import", str(draft))
+    assert still_todo.code == 1
+    assert f"{draft}:" in still_todo.err
+    assert "deadline: still TODO" in still_todo.err
+    assert run("actions", "list", "--status", "all", "--json").json() == []
+
+    draft.write_text(text.replace("deadline: TODO", "deadline: 2020-06-03"))
+    assert run("actions", "import", str(draft)).code == 0
+    shown = run("actions", "show", "61.20", "--json").json()
+    assert shown["deadline_date"] == "2020-06-03"
+    assert [t["name"] for t in shown["targets"]] == ["Sooronbay Jeenbekov", "Bolot Isakovich Otunbaev"]
+    assert [t["salutation"] for t in shown["targets"]] == ["Dear President", "Dear Ambassador"]
+    assert shown["preferred_languages"] == ["Kyrgyz", "Russian"]
+    assert shown["late_reports_welcome"] is True
+
+
+def test_a_draft_without_a_number_leaves_it_todo_and_never_replaces_a_draft(run: Any, tmp_path: Path) -> None:
+    doc = tmp_path / "notice.txt"
+    doc.write_text("URGENT ACTION\nJOURNALIST DETAINED\nPLEASE SEND APPEALS BEFORE 5 MAY 2016 TO:\n")
+    result = run("actions", "import", "--draft", "--json", str(doc)).json()["results"][0]
+    assert result["ok"] is True
+    assert result["todo"] == ["ua", "targets"]
+    draft = tmp_path / "notice.draft.yaml"
+    assert "ua: TODO" in draft.read_text()
+    assert "deadline: 2016-05-05" in draft.read_text()
+    draft.write_text("edited by staff\n")
+    again = run("actions", "import", "--draft", str(doc))
+    assert again.code == 1
+    assert "already exists" in again.err
+    assert draft.read_text() == "edited by staff\n"
