@@ -191,6 +191,7 @@ class Settings(BaseSettings):
         shown["secret_key"] = "****" if self.secret_key else None
         shown["mail_url"] = "****" if self.mail_url else None
         shown["channels_file"] = str(self.channels_file) if self.channels_file else None
+        shown["dates_not_before"] = self.dates_not_before.isoformat()
         return shown
 
 
