@@ -117,7 +117,8 @@ def read_identity(lines: list[Line], source: str) -> Identity:
                 f"at lines {first.line} and {other.line}",
             )
     # The fullest mention (one with an ordinal or "further information") names the document.
-    best = next((m for m in mentions if m.ordinal is not None or m.is_update), first)
+    best = next((m for m in mentions if m.ordinal is not None), None)
+    best = best or next((m for m in mentions if m.is_update), first)
     return Identity(
         ua=first.key,
         ua_number=best.number,

@@ -113,4 +113,15 @@ def named_in(summary: str, document: str) -> list[Subject]:
         named = " ".join(words)
         if len(words) >= 2 and not any(w.lower() in _NOT_NAMES for w in words) and document.count(named) >= 2:
             return [Subject(named)]
+    # Named once: the run right after a lowercase word ("rights activist Rosalía Ejemplo ...").
+    for match in _RUN.finditer(summary):
+        words = match["run"].split()
+        before = summary[: match.start()].split()
+        if (
+            len(words) >= 2
+            and before
+            and before[-1].islower()
+            and not any(w.lower() in _NOT_NAMES for w in words)
+        ):
+            return [Subject(" ".join(words))]
     return []

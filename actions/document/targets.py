@@ -70,6 +70,7 @@ TITLE_WORDS = frozenset({
     "counselor", "judge", "ayatollah", "hojjatoleslam", "shaikh", "sheikh", "sheikha", "shaikha",
     "prince", "princess", "king", "queen", "emir", "sultan", "president", "minister", "prime",
     "ambassador", "senator", "governor", "mayor", "prosecutor", "attorney", "premier", "chancellor",
+    "police",
 })
 
 RANKS = (
@@ -98,7 +99,10 @@ OFFICE_WORDS = frozenset({
 INSTITUTION_WORDS = frozenset({
     "embassy", "ministry", "office", "department", "secretaría", "ministerio", "court", "prison",
     "palace", "parliament", "presidency", "administration", "council", "commission",
-    "directorate", "government", "mission", "consulate", "c/o",
+    "directorate", "government", "mission", "consulate", "c/o", "headquarters", "house",
+    "secretariat", "bureau", "agency", "army", "navy", "command", "station", "centre", "center",
+    "building", "tribunal", "committee", "assembly", "senate", "hospital", "jail", "camp",
+    "institute", "university", "party", "ministère", "présidence", "fiscalía", "botschaft",
 })
 _CONNECTORS = frozenset({
     "of", "for", "to", "on", "at", "and", "the", "de", "la", "del", "des", "du", "le", "les",
@@ -171,14 +175,14 @@ def _name_word(word: str) -> bool:
 
 def _looks_like_name(text: str) -> bool:
     if any(text.lower().startswith(h.lower() + " ") for h in (*COURTESY, *RANKS, *OFFICES)):
-        return not any(c.isdigit() for c in text) and len(text.split()) <= 12
+        return not any(c.isdigit() for c in text) and len(text.split()) <= 12 and not _is_institution(text)
     words = text.split()
     return (
         2 <= len(words) <= 6
         and not any(c.isdigit() for c in text)
         and not _is_institution(text)
         and all(_name_word(w) for w in words)
-        and not all(w.lower().strip(",") in OFFICE_WORDS | _CONNECTORS for w in words)
+        and not all(w.lower().strip(",") in OFFICE_WORDS | TITLE_WORDS | _CONNECTORS for w in words)
     )
 
 
@@ -213,7 +217,12 @@ def split_head(text: str) -> tuple[str, str] | None:
         if tail[0].lower() in TITLE_WORDS | OFFICE_WORDS or not tail[0][:1].isupper():
             continue
         name = " ".join(tail)
-        if len(tail) >= 2 and _looks_like_name(name) and not any(w.lower() in OFFICE_WORDS for w in tail):
+        if (
+            len(tail) >= 2
+            and "," not in name
+            and _looks_like_name(name)
+            and not any(w.lower() in OFFICE_WORDS for w in tail)
+        ):
             offices = [w for w in head if w.lower() in OFFICE_WORDS]
             return (" ".join(head) if offices else ""), name
     return None
@@ -341,11 +350,18 @@ def _drafts(lines: list[Line]) -> list[_Draft]:
                 or current.has_contacts
                 or current.salutation
                 or (compact and new_paragraph)
-                or _starts_next_target(line.text, current)
+                or (len(groups) == 1 and _starts_next_target(line.text, current))
             ):
                 drafts.append(_Draft())
             drafts[-1].plain.append((index, line))
     return drafts
+
+
+def _has_honorific(text: str) -> bool:
+    """Whether a line is a name after a courtesy title or a rank ("Lic. ...", "General ...")."""
+    return any(text.lower().startswith(h.lower() + " ") for h in (*COURTESY, *RANKS)) and _looks_like_name(
+        text
+    )
 
 
 def _header(plain: list[tuple[int, Line]]) -> _Header:
@@ -370,12 +386,11 @@ def _header(plain: list[tuple[int, Line]]) -> _Header:
         elif (
             head.name is None
             and head.address
-            and head.title is None
             and _looks_like_name(text)
             and not any(any(c.isdigit() for c in x.text) for _, x in head.address)
         ):
             # Lines above the name that hold no number are its title ("GENERALSTAATSANWALT").
-            head.title = ", ".join(x.text for _, x in head.address)
+            head.title = head.title or ", ".join(x.text for _, x in head.address)
             head.address = []
             _, text = _strip_prefix(text, COURTESY)
             head.rank, text = _strip_prefix(text, RANKS)
@@ -383,6 +398,14 @@ def _header(plain: list[tuple[int, Line]]) -> _Header:
             head.name = strip_titles(text)
         elif head.name is None and head.title is None and is_office_line(text):
             head.title = text
+        elif (
+            head.name is None
+            and head.title is None
+            and position + 1 < len(plain)
+            and _has_honorific(plain[position + 1][1].text)
+            and not _has_honorific(text)
+        ):
+            head.title = text  # the line above "Lic. Eduardo Muestra Mora" is his office
         elif head.name is None and not head.address and _looks_like_name(text):
             _, text = _strip_prefix(text, COURTESY)
             head.rank, text = _strip_prefix(text, RANKS)
