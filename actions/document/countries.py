@@ -78,6 +78,11 @@ COUNTRIES: tuple[str, ...] = tuple(
 _SECTION_LANGUAGES = ("de", "fr", "es", "pt")
 _NOT_COUNTRIES = frozenset({"island", "granada", "maurice", "mauricio", "maurício", "jordan", "chad"})
 _MORE_ALIASES = {
+    "Democratic Republic of Congo": "Democratic Republic of the Congo",
+    "DRC": "Democratic Republic of the Congo",
+    "République démocratique du Congo": "Democratic Republic of the Congo",
+    "República Democrática del Congo": "Democratic Republic of the Congo",
+    "Demokratische Republik Kongo": "Democratic Republic of the Congo",
     "Russische Föderation": "Russia",
     "Fédération de Russie": "Russia",
     "Federación Rusa": "Russia",

@@ -41,6 +41,10 @@ def names_listed_in(text: str) -> list[Subject]:
     if not match:
         return []
     names = re.split(r",\s+and\s+|,\s+|\s+and\s+", match["names"])
+    # A list opening a sentence may take the sentence's first word: "Activists Amal Fathy and ...".
+    first = names[0].split()
+    if len(first) > 2 and first[0].lower() in DESCRIPTIONS:
+        names[0] = " ".join(first[1:])
     return [Subject(name) for name in names]
 
 
@@ -85,12 +89,19 @@ _NAME_WORD = rf"[{_UPPER}][{_LOWER}{_UPPER}]*(?:-[{_UPPER}{_LOWER}][{_LOWER}]+)*
 _RUN = re.compile(
     rf"(?<![\w'])(?P<run>{_NAME_WORD}(?:\s+(?:{_PARTICLE_WORD}\s+)*{_NAME_WORD}|\s+{_PARTICLE_WORD}){{1,6}})(?![\w'])"
 )
+# Words that describe the people an action is for and may open a sentence before their names.
+DESCRIPTIONS = frozenset(
+    {"activists", "students", "journalists", "defenders", "lawyers", "members", "leaders", "brothers",
+     "sisters", "protesters", "prisoners", "women", "men", "farmers", "workers", "bloggers", "poets",
+     "teachers", "doctors", "residents", "villagers", "activist", "student", "journalist", "lawyer",
+     "defender", "leader", "blogger", "poet", "teacher", "doctor", "farmer", "worker", "protester"}
+)  # fmt: skip
 # Capitalised words that start a sentence or name an organisation, never a person.
 _NOT_NAMES = frozenset(
     {"amnesty", "international", "the", "a", "an", "his", "her", "their", "on", "in", "since", "after",
      "urgent", "action", "department", "state", "services", "ministry", "court", "police", "national",
      "security", "service", "un", "human", "rights", "le", "la", "les", "el", "los", "las", "der",
-     "die", "das", "ein", "eine"}
+     "die", "das", "ein", "eine", *DESCRIPTIONS}
 )  # fmt: skip
 
 

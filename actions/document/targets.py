@@ -359,9 +359,11 @@ def _drafts(lines: list[Line]) -> list[_Draft]:
 
 def _has_honorific(text: str) -> bool:
     """Whether a line is a name after a courtesy title or a rank ("Lic. ...", "General ...")."""
-    return any(text.lower().startswith(h.lower() + " ") for h in (*COURTESY, *RANKS)) and _looks_like_name(
-        text
+    words = text.split()
+    prefixed = any(text.lower().startswith(h.lower() + " ") for h in (*COURTESY, *RANKS)) or (
+        bool(words) and words[0].lower() in TITLE_WORDS and not is_office_line(text)
     )
+    return prefixed and _looks_like_name(text)
 
 
 def _header(plain: list[tuple[int, Line]]) -> _Header:
