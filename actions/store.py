@@ -10,7 +10,7 @@ import pycountry
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from actions import counters
+from actions import reporting
 from actions.deadlines import DateWindow, Deadline, deadline_on, parse_deadline
 from actions.errors import DuplicateError, InvalidInputError, NotFoundError
 from actions.lifecycle import Transition, next_status
@@ -19,13 +19,11 @@ from actions.models import (
     ActionStatus,
     Event,
     ReminderSlot,
-    Report,
     SlotStatus,
     Subscription,
     Target,
 )
 from actions.specs import ActionSpec, ReportCounts, TargetSpec, normalise_ua
-from config.settings import ACTION_KINDS
 
 COUNTRY_CODES = frozenset(c.alpha_2 for c in pycountry.countries)
 """The countries a report may name: ISO 3166-1 alpha-2, from pycountry."""
@@ -313,19 +311,15 @@ def add_targets(session: Session, action: Action, specs: Sequence[TargetSpec]) -
     """Add the targets not there yet (same name, ignoring case and spacing); return their names."""
     assert action.id is not None
     current = targets_of(session, action)
-    known = {_name_key(t.name) for t in current}
+    known = {reporting.name_key(t.name) for t in current}
     added: list[str] = []
     for spec in specs:
-        if _name_key(spec.name) in known:
+        if reporting.name_key(spec.name) in known:
             continue
         session.add(_target_row(action.id, len(current) + len(added), spec))
-        known.add(_name_key(spec.name))
+        known.add(reporting.name_key(spec.name))
         added.append(spec.name)
     return added
-
-
-def _name_key(name: str) -> str:
-    return " ".join(name.casefold().split())
 
 
 def cancel_action(session: Session, action: Action, *, now: datetime, reason: str) -> None:
@@ -359,72 +353,30 @@ def add_report(
     idempotency_key: str | None = None,
     target: str | None = None,
     held: bool = False,
-) -> Report:
-    """Store a supporter's report; one that arrives after the deadline is stored and flagged late.
-    A report ``held`` for review is stored and counted apart. The action's counters follow in the
-    same transaction.
+) -> reporting.Stored:
+    """Store a supporter's report in the session's transaction (the CLI, a CSV import, several
+    reports in one transaction); one that arrives after the deadline is stored and flagged late, one
+    ``held`` for review is stored and counted apart. The action's counters follow.
 
     With an ``idempotency_key`` already used for this action, the report stored then is returned and
     nothing is added: a retried request counts once.
     """
-    assert action.id is not None
-    if idempotency_key is not None:
-        earlier = session.exec(
-            select(Report)
-            .where(Report.action_id == action.id)
-            .where(Report.idempotency_key == idempotency_key)
-        ).first()
-        if earlier is not None:
-            return earlier
-    if action.status is ActionStatus.CANCELLED:
-        raise InvalidInputError("ua", f"UA {action.ua} was cancelled: reports are not taken")
-    if counts.total() == 0:
-        raise InvalidInputError("counts", "report at least one action (for example --letters 1)")
-    if country is not None:
-        country = country.strip().upper()
-        if country not in COUNTRY_CODES:
-            raise InvalidInputError("country", f"{country!r} is not an ISO 3166 country code such as NL")
-    late = is_late(action, now)
-    if late and not action.late_reports_welcome:
-        raise InvalidInputError(
-            "received_at", f"UA {action.ua} closed at its deadline and takes no late reports"
-        )
-    target_id = _target_id(session, action, target) if target else None
-    values = {kind: getattr(counts, kind) for kind in ACTION_KINDS}
-    session.flush()  # reports added before this one are counted before it
-    counters.count_new(
-        session.connection(),
-        action.id,
-        (late, held),
-        values,
-        supporter_hash=supporter_hash,
-        target_id=target_id,
+    session.flush()  # the action as this session sees it, and reports added before this one
+    connection = session.connection()
+    ref = reporting.ActionRef.of(action)
+    draft = reporting.Draft(counts, country, source, supporter_hash, idempotency_key, target, held)
+    for _attempt in range(2):  # a request with the same key may be storing it right now
+        if idempotency_key is not None:
+            found = reporting.earlier(connection, ref, idempotency_key)
+            if found is not None:
+                return found
+        late, code = reporting.decide(ref, draft, now, COUNTRY_CODES)
+        target_id = reporting.target_id(connection, ref, target) if target else None
+        new_id = reporting.write(connection, ref, draft, now=now, late=late, country=code, target=target_id)
+        if new_id is not None:
+            return reporting.Stored(new_id, ref.ua, late, now, new=True)
+        if idempotency_key is None:
+            break
+    raise reporting.ReportRaceError(
+        f"UA {action.ua} changed while the report was stored: nothing was stored, send it again"
     )
-    report = Report(
-        action_id=action.id,
-        target_id=target_id,
-        received_at=now,
-        late=late,
-        held=held,
-        country=country,
-        source=source,
-        supporter_hash=supporter_hash,
-        idempotency_key=idempotency_key,
-        **values,
-    )
-    session.add(report)
-    return report
-
-
-def is_late(action: Action, now: datetime) -> bool:
-    """A report received now counts apart from the total, as late."""
-    return now >= action.deadline
-
-
-def _target_id(session: Session, action: Action, name: str) -> int:
-    for target in targets_of(session, action):
-        if _name_key(target.name) == _name_key(name):
-            assert target.id is not None
-            return target.id
-    names = ", ".join(t.name for t in targets_of(session, action)) or "none"
-    raise InvalidInputError("target", f"UA {action.ua} has no target {name!r} (its targets: {names})")

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from actions.clock import Clock, SystemClock
 from actions.models import ServiceSecret
+from actions.reporting import ActionCache
 from config.settings import Settings
 from jobs.channels import ChannelFile, ChannelRef, from_database
 from jobs.dispatch import Dispatcher
@@ -31,6 +32,8 @@ class Service:
     clock: Clock = field(default_factory=SystemClock)
     redactor: Redactor = field(default_factory=Redactor)
     on_sent: Callable[[str, Sequence[Outcome]], None] = lambda _kind, _outcomes: None
+    actions: ActionCache = field(default_factory=ActionCache)
+    """Actions as the report door last read them (each insert re-checks its entry)."""
     owner: str = ""
     """This instance's name on the outbox rows it claims: ``host:pid:start``; made at first use."""
     _secret: bytes | None = field(default=None, repr=False)

@@ -403,7 +403,7 @@ def import_reports(
             report = store.add_report(
                 session, action, row.counts, country=row.country, now=now, source="csv", idempotency_key=key
             )
-            if report.id is None:
+            if report.new:
                 stored += 1
                 actions += row.counts.total()
                 late = report.late

@@ -354,9 +354,8 @@ def report_submit(
         return _report_form(request, csrf, context, values=form, error=parsed)
     key = form.get(IDEMPOTENCY_FIELD, "").strip()
     try:
-        report, _new = record_report(
+        report = record_report(
             service,
-            session,
             metrics,
             action.ua,
             parsed,
@@ -367,7 +366,6 @@ def report_submit(
         session.rollback()
         problem = NOTHING_REPORTED if exc.field == "counts" else f"{_label(exc.field)}: {exc.problem}"
         return _report_form(request, csrf, context, values=form, error=(exc.field, problem))
-    assert report.id is not None
     receipt = _receipts(service).dumps(report.id)
     return RedirectResponse(f"/ua/{action.ua}/reported?id={quote(str(receipt))}", status_code=303)
 

@@ -7,14 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 
-from actions import store
-from actions.models import Report
-from actions.specs import ReportCounts, normalise_ua
+from actions import reporting, store
+from actions.specs import ReportCounts
 from actions.supporters import supporter_hash
-from scheduler.http.deps import LimiterDep, MetricsDep, ServiceDep, SessionDep
+from scheduler.http.deps import LimiterDep, MetricsDep, ServiceDep
 from scheduler.http.guards import require_json
 from scheduler.http.metrics import Metrics
 from scheduler.service import Service
@@ -49,46 +46,29 @@ class ReportOut(BaseModel):
 
 def record_report(
     service: Service,
-    session: Session,
     metrics: Metrics,
     ua: str,
     body: ReportIn,
     *,
     source: str,
     idempotency_key: str | None = None,
-) -> tuple[Report, bool]:
-    """Store the report (or find the one a retried request stored); return it and whether it is new."""
-    action = store.get_action(session, ua)
+) -> reporting.Stored:
+    """Store the report (or find the one a retried request stored): one transaction, no ORM."""
     digest = supporter_hash(body.supporter_email, service.secret()) if body.supporter_email else None
-    report = store.add_report(
-        session,
-        action,
+    draft = reporting.Draft(
         body.counts,
         country=body.country,
-        now=service.clock.now(),
         source=source,
         supporter_hash=digest,
         idempotency_key=idempotency_key,
         target=body.target,
     )
-    new = report.id is None
-    try:
-        session.commit()
-    except IntegrityError:  # the same key raced in from another request: that one counts
-        session.rollback()
-        report = store.add_report(
-            session,
-            action,
-            body.counts,
-            country=body.country,
-            now=service.clock.now(),
-            source=source,
-            idempotency_key=idempotency_key,
-        )
-        new = False
-    if new:
+    stored = reporting.record(
+        service.engine, service.actions, ua, draft, now=service.clock.now(), codes=store.COUNTRY_CODES
+    )
+    if stored.new:
         metrics.reports.labels(source=source).inc()
-    return report, new
+    return stored
 
 
 @router.post(
@@ -104,23 +84,19 @@ def post_report(
     number: Annotated[str, UA_PATH],
     body: ReportIn,
     service: ServiceDep,
-    session: SessionDep,
     metrics: MetricsDep,
     limiter: LimiterDep,
     idempotency_key: Annotated[str | None, Header(max_length=IDEMPOTENCY_KEY_MAX)] = None,
 ) -> JSONResponse:
     limiter.check(request, "report")
-    report, new = record_report(
-        service, session, metrics, number, body, source="api", idempotency_key=idempotency_key
-    )
-    return JSONResponse(_out(report, normalise_ua(number)), status_code=201 if new else 200)
+    stored = record_report(service, metrics, number, body, source="api", idempotency_key=idempotency_key)
+    return JSONResponse(_out(stored), status_code=201 if stored.new else 200)
 
 
-def _out(report: Report, ua: str) -> dict[str, Any]:
-    assert report.id is not None
-    return ReportOut(
-        id=report.id,
-        ua=ua,
-        late=report.late,
-        received_at=report.received_at.isoformat().replace("+00:00", "Z"),
-    ).model_dump()
+def _out(stored: reporting.Stored) -> dict[str, Any]:
+    return {
+        "id": stored.id,
+        "ua": stored.ua,
+        "late": stored.late,
+        "received_at": stored.received_at.isoformat().replace("+00:00", "Z"),
+    }

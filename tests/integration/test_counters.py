@@ -13,9 +13,12 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from actions import counters, store
+from actions import counters, reporting, store
+from actions.clock import ManualClock
+from actions.errors import InvalidInputError
 from actions.models import Report
 from actions.specs import ReportCounts, TargetSpec
+from actions.store import COUNTRY_CODES
 from config.settings import ACTION_KINDS
 from scheduler.service import Service
 from tests.factories import add_action, add_report
@@ -34,6 +37,8 @@ class NewReport:
     late: bool
     held: bool
     idempotency_key: str | None
+    door: bool
+    """Through the report door's own transaction (``reporting.record``), else a staff session."""
 
 
 @dataclass(frozen=True)
@@ -55,12 +60,28 @@ new_reports = st.builds(
     late=st.booleans(),
     held=st.booleans(),
     idempotency_key=st.sampled_from([None, None, "k1", "k2"]),
+    door=st.booleans(),
 )
 reviews = st.builds(Review, what=st.sampled_from(["approve", "reject", "refile"]), index=st.integers(0, 50))
 steps = st.lists(st.one_of(new_reports, new_reports, reviews), min_size=1, max_size=25)
 
 
 def _apply(service: Service, action_id: int, step: NewReport | Review) -> None:
+    if isinstance(step, NewReport) and step.door:
+        with Session(service.engine) as session:
+            action = store.get_action_by_id(session, action_id)
+        now = action.deadline + timedelta(hours=1) if step.late else service.clock.now()
+        draft = reporting.Draft(
+            ReportCounts(**step.counts),
+            country="NL",
+            source="api",
+            supporter_hash=step.supporter,
+            idempotency_key=step.idempotency_key,
+            target=step.target,
+            held=step.held,
+        )
+        reporting.record(service.engine, service.actions, action.ua, draft, now=now, codes=COUNTRY_CODES)
+        return
     with Session(service.engine) as session:
         action = store.get_action_by_id(session, action_id)
         if isinstance(step, NewReport):
@@ -224,3 +245,38 @@ def test_tally_verify_recounts_and_names_any_difference(service: Service, run: R
     (line,) = differs.err.strip().splitlines()
     assert "UA 61.20: the running totals differ from a recount" in line
     assert "late=false held=false letter: 7 != 2" in line
+
+
+def test_the_report_door_decides_on_the_action_as_it_is_not_as_it_was_cached(
+    service: Service, clock: ManualClock
+) -> None:
+    add_action(service, deadline="2026-05-02")
+    draft = reporting.Draft(ReportCounts(letter=1), source="api")
+
+    def record() -> reporting.Stored:
+        return reporting.record(
+            service.engine, service.actions, "61.20", draft, now=clock.now(), codes=COUNTRY_CODES
+        )
+
+    assert record().late is False  # now cached as open until the end of 2 May
+    with Session(service.engine) as session:  # staff extend it, elsewhere
+        action = store.get_action(session, "61.20")
+        new_deadline = store.resolve_deadline("2026-05-10", "UTC")
+        store.extend_deadline(
+            session, action, new_deadline, now=clock.now(), offsets=service.settings.reminders
+        )
+        session.commit()
+    clock.advance(timedelta(days=4))  # past the cached deadline, before the new one
+    assert record().late is False
+    with Session(service.engine) as session:  # and cancel it
+        store.cancel_action(session, store.get_action(session, "61.20"), now=clock.now(), reason="test")
+        session.commit()
+    with pytest.raises(InvalidInputError, match="cancelled"):
+        record()
+
+    with Session(service.engine) as session:
+        action = store.get_action(session, "61.20")
+        assert action.id is not None
+        kept = counters.running(session, action.id)
+        assert counters.verify(session, action.id) == []
+    assert (kept.total, kept.late) == (2, 0)

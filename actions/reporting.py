@@ -1,0 +1,254 @@
+"""Recording a supporter's report: the one write path of every door (web form, JSON, CSV, CLI).
+
+The report door is the busiest writer, so a report costs one guarded insert and one counter
+upsert in one transaction:
+
+- the action is looked up once and kept (``ActionCache``); the insert itself re-checks the row it
+  was decided on (``INSERT … SELECT … FROM action WHERE id, status, deadline, late_reports_welcome``
+  are as cached), so a stale entry never writes: it is dropped and the report decided again;
+- a retried request is recognised by the unique ``(action_id, idempotency_key)``: the insert does
+  nothing (``ON CONFLICT DO NOTHING``) and the report stored first is answered;
+- the running totals (``actions.counters``) change in the same transaction, merging one supporter's
+  reports exactly as the tally does.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, literal, select
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine
+
+from actions import counters
+from actions.columns import UTCDateTime
+from actions.errors import InvalidInputError, LifecycleError, NotFoundError
+from actions.models import Action, ActionStatus, Report, Target
+from actions.specs import ReportCounts, normalise_ua
+from config.settings import ACTION_KINDS
+
+ACTION: Table = Action.__table__  # type: ignore[attr-defined]
+REPORT: Table = Report.__table__  # type: ignore[attr-defined]
+TARGET: Table = Target.__table__  # type: ignore[attr-defined]
+ATTEMPTS = 3
+"""Times a report is decided again when its action changed under it (an extension, a close)."""
+
+
+class ReportRaceError(LifecycleError):
+    """The action kept changing while a report was being stored: the request may be retried."""
+
+
+@dataclass(frozen=True)
+class ActionRef:
+    """What deciding a report needs of its action; the insert checks these are still current."""
+
+    id: int
+    ua: str
+    status: ActionStatus
+    deadline: datetime
+    late_reports_welcome: bool
+
+    @classmethod
+    def of(cls, action: Action) -> ActionRef:
+        assert action.id is not None
+        return cls(action.id, action.ua, action.status, action.deadline, action.late_reports_welcome)
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A report as stored (or as stored by an earlier request with the same idempotency key)."""
+
+    id: int
+    ua: str
+    late: bool
+    received_at: datetime
+    new: bool
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A report as a door received it, before it is decided."""
+
+    counts: ReportCounts
+    country: str | None = None
+    source: str = "cli"
+    supporter_hash: str | None = None
+    idempotency_key: str | None = None
+    target: str | None = None
+    held: bool = False
+
+
+def is_late(ref: ActionRef | Action, now: datetime) -> bool:
+    """A report received now counts apart from the total, as late."""
+    return now >= ref.deadline
+
+
+def _country(country: str | None, codes: frozenset[str]) -> str | None:
+    if country is None:
+        return None
+    code = country.strip().upper()
+    if code not in codes:
+        raise InvalidInputError("country", f"{code!r} is not an ISO 3166 country code such as NL")
+    return code
+
+
+def decide(ref: ActionRef, draft: Draft, now: datetime, codes: frozenset[str]) -> tuple[bool, str | None]:
+    """Whether the report is late, and its country code; ``InvalidInputError`` if it is refused."""
+    if ref.status is ActionStatus.CANCELLED:
+        raise InvalidInputError("ua", f"UA {ref.ua} was cancelled: reports are not taken")
+    if draft.counts.total() == 0:
+        raise InvalidInputError("counts", "report at least one action (for example --letters 1)")
+    country = _country(draft.country, codes)
+    late = is_late(ref, now)
+    if late and not ref.late_reports_welcome:
+        raise InvalidInputError(
+            "received_at", f"UA {ref.ua} closed at its deadline and takes no late reports"
+        )
+    return late, country
+
+
+def name_key(name: str) -> str:
+    """A target's name as compared: case and spacing aside."""
+    return " ".join(name.casefold().split())
+
+
+def target_id(connection: Connection, ref: ActionRef, name: str) -> int:
+    """The id of the action's target called ``name`` (case and spacing aside)."""
+    rows = connection.execute(
+        select(TARGET.c.id, TARGET.c.name).where(TARGET.c.action_id == ref.id).order_by(TARGET.c.position)
+    ).all()
+    for found_id, found_name in rows:
+        if name_key(found_name) == name_key(name):
+            return int(found_id)
+    names = ", ".join(str(n) for _i, n in rows) or "none"
+    raise InvalidInputError("target", f"UA {ref.ua} has no target {name!r} (its targets: {names})")
+
+
+def earlier(connection: Connection, ref: ActionRef, key: str) -> Stored | None:
+    """The report a request with this idempotency key stored before, if any."""
+    row = connection.execute(
+        select(REPORT.c.id, REPORT.c.late, REPORT.c.received_at).where(
+            REPORT.c.action_id == ref.id, REPORT.c.idempotency_key == key
+        )
+    ).first()
+    if row is None:
+        return None
+    return Stored(int(row[0]), ref.ua, bool(row[1]), row[2], new=False)
+
+
+def write(
+    connection: Connection,
+    ref: ActionRef,
+    draft: Draft,
+    *,
+    now: datetime,
+    late: bool,
+    country: str | None,
+    target: int | None,
+) -> int | None:
+    """Insert the report and count it, in the caller's transaction; its id, or None when nothing
+    was written (and nothing counted): the idempotency key was used already, or the action is no
+    longer as ``ref`` says."""
+    values: dict[str, Any] = {
+        "action_id": ref.id,
+        "received_at": now,
+        "late": late,
+        "held": draft.held,
+        "country": country,
+        "source": draft.source,
+        "supporter_hash": draft.supporter_hash,
+        "idempotency_key": draft.idempotency_key,
+        "target_id": target,
+        **{kind: getattr(draft.counts, kind) for kind in ACTION_KINDS},
+    }
+    slot = (late, draft.held)
+    counted = {kind: values[kind] for kind in ACTION_KINDS}
+    if draft.supporter_hash is None:
+        new_id = _guarded_insert(connection, ref, values)
+        if new_id is not None:
+            counters.count_new(connection, ref.id, slot, counted, supporter_hash=None, target_id=None)
+        return new_id
+    # Merging reads the supporter's earlier reports, so the counter row is taken first.
+    added = counters.count_new(
+        connection, ref.id, slot, counted, supporter_hash=draft.supporter_hash, target_id=target
+    )
+    new_id = _guarded_insert(connection, ref, values)
+    if new_id is None:
+        counters.add(connection, ref.id, {slot: counters.ZERO - added})
+    return new_id
+
+
+def _guarded_insert(connection: Connection, ref: ActionRef, values: Mapping[str, Any]) -> int | None:
+    names = list(values)
+    chosen = select(
+        *(literal(values[n], REPORT.c[n].type if n != "received_at" else UTCDateTime()) for n in names)
+    ).where(
+        ACTION.c.id == ref.id,
+        ACTION.c.status == ref.status,
+        ACTION.c.deadline == ref.deadline,
+        ACTION.c.late_reports_welcome == ref.late_reports_welcome,
+    )
+    make = postgres_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    statement = make(REPORT).from_select(names, chosen).on_conflict_do_nothing().returning(REPORT.c.id)
+    found = connection.execute(statement).scalar()
+    return None if found is None else int(found)
+
+
+class ActionCache:
+    """UA number → ``ActionRef``, shared by a process's request threads. Entries are never trusted
+    for writing: the guarded insert re-checks them, and a mismatch drops the entry."""
+
+    def __init__(self) -> None:
+        self._refs: dict[str, ActionRef] = {}
+        self._lock = threading.Lock()
+
+    def get(self, connection: Connection, ua: str) -> ActionRef:
+        try:
+            key = normalise_ua(ua)
+        except ValueError as exc:
+            raise InvalidInputError("ua", str(exc)) from None
+        found = self._refs.get(key)
+        if found is not None:
+            return found
+        row = connection.execute(
+            select(
+                ACTION.c.id, ACTION.c.ua, ACTION.c.status, ACTION.c.deadline, ACTION.c.late_reports_welcome
+            ).where(ACTION.c.ua == key)
+        ).first()
+        if row is None:
+            raise NotFoundError(f"no action UA {key}: see `ua-scheduler actions list --status all`")
+        ref = ActionRef(int(row[0]), str(row[1]), ActionStatus(row[2]), row[3], bool(row[4]))
+        with self._lock:
+            self._refs[key] = ref
+        return ref
+
+    def forget(self, ua: str) -> None:
+        with self._lock:
+            self._refs.pop(ua, None)
+
+
+def record(
+    engine: Engine, cache: ActionCache, ua: str, draft: Draft, *, now: datetime, codes: frozenset[str]
+) -> Stored:
+    """Record one report in a transaction of its own (the report door); see the module's notes."""
+    for _attempt in range(ATTEMPTS):
+        with engine.connect() as connection:
+            ref = cache.get(connection, ua)
+            late, country = decide(ref, draft, now, codes)
+            target = target_id(connection, ref, draft.target) if draft.target else None
+            new_id = write(connection, ref, draft, now=now, late=late, country=country, target=target)
+            if new_id is not None:
+                connection.commit()
+                return Stored(new_id, ref.ua, late, now, new=True)
+            connection.rollback()
+            if draft.idempotency_key is not None:
+                found = earlier(connection, ref, draft.idempotency_key)
+                if found is not None:
+                    return found
+        cache.forget(ref.ua)  # the action changed since it was cached: decide again
+    raise ReportRaceError(f"UA {ua}: the action changed while the report was stored; send it again")
