@@ -88,14 +88,15 @@ def run_pass(work: Work, now: datetime, *, plan: bool = True) -> PassResult:
     if not plan:
         result.deliveries = work.dispatcher.run(now)
         return result
-    close_due(work, now, result)
     # Sending starts while the reminders are still being decided: the first ones out do not wait
-    # for the last ones to be written.
+    # for the last ones to be written. Reminders come before closes: a reminder races its deadline,
+    # a close (which renders the final tally's PDF) is already past its own.
     decided = threading.Event()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dispatch") as pool:
         sending = pool.submit(_dispatch_until, work, now, decided)
         try:
             decide_reminders(work, now, result)
+            close_due(work, now, result)
         finally:
             decided.set()
         result.deliveries = sending.result()

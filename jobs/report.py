@@ -8,10 +8,12 @@ import io
 import json
 from typing import Literal
 
+from babel import Locale
+
 from actions.deadlines import local_text
 from actions.tally import Tally
 from jobs.chart import timeline_svg
-from jobs.letters import Letter, language_for, letters
+from jobs.letters import LANGUAGES, Letter, language_for, letters
 from jobs.render import render
 
 TallyFormat = Literal["md", "html", "json", "csv", "pdf", "letter"]
@@ -81,6 +83,16 @@ def render_pdf(tally: Tally, *, language: str | None = None) -> bytes:
     html = render_html(tally, with_letters=letters(tally, chosen))
     pdf: bytes = weasyprint.HTML(string=html).write_pdf()
     return pdf
+
+
+def warm_up() -> None:
+    """Load the PDF stack, its fonts and the letters' locale data once, so a service's first close
+    does not wait for them."""
+    import weasyprint  # noqa: PLC0415
+
+    weasyprint.HTML(string="<p>ua-scheduler</p>").write_pdf()
+    for language in LANGUAGES:
+        Locale.parse(language).languages  # noqa: B018  (loads the locale's data)
 
 
 def _csv(tally: Tally) -> str:

@@ -26,6 +26,7 @@ import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from jobs.due import PassResult, next_due, recover_in_flight, run_pass
+from jobs.report import warm_up
 from scheduler import leadership
 from scheduler.http.app import create_app
 from scheduler.http.health import HealthCheck, check_health
@@ -85,6 +86,8 @@ class Daemon:
         if self.service.engine.dialect.name == "sqlite":
             recovered = await asyncio.to_thread(recover_in_flight, self.service.engine)
         self.leading = await asyncio.to_thread(self.leadership.try_lead)
+        # Started means ready: the first pass must not wait for the PDF stack to load.
+        await asyncio.to_thread(warm_up)
         scheduler = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
