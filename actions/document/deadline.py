@@ -47,9 +47,11 @@ _PHRASES = re.compile(
     r"(?:send(?:ing)? (?:your )?appeals|write|act|take action|report (?:your )?actions?)"
     r"(?: (?:immediately|now|as soon as possible)(?: and)?)?[^.\n]{0,40}?\b(?:before|until|by)\b"
     r"|if sending appeals after"
-    r"|\bappelle (?:bitte )?(?:bis|vor)(?: zum)?"
-    r"|\b(?:écrivez|envoyez|agissez|écrire|envoyer)[^.]{0,60}?\bavant (?:le|le\s+)?"
-    r"|\b(?:envíen|envíe|escriban|escriba|actúen|actúe)[^.]{0,60}?\b(?:antes del?|hasta el)",
+    r"|\b(?:appelle|briefe|schreiben sie|senden sie|schicken sie)[^.]{0,60}?"
+    r"\b(?:bis|vor)(?: spätestens)?(?: zum)?"
+    r"|\b(?:écrivez|envoyez|agissez|écrire|envoyer)[^.]{0,60}?\b(?:avant le|jusqu'au)"
+    r"|\b(?:envíen|envíe|envía|escriban|escriba|escribe|actúen|actúe|actúa)[^.]{0,60}?"
+    r"\b(?:antes del?|hasta el)",
     _FLAGS,
 )
 STOP_NOTICE = re.compile(

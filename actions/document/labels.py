@@ -104,6 +104,11 @@ LABELS: tuple[Label, ...] = (
     _row("deadline", r"until\s*:\s*(?P<value>.*\d.*)"),
     _row(
         "deadline",
+        r"(?:date limite|fecha l[íi]mite|plazo|frist|bis)(?: (?:des appels|de env[íi]o|für appelle))?"
+        r"\s*:\s*(?P<value>.*\d.*)",
+    ),
+    _row(
+        "deadline",
         rf"please send appeals (?:immediately and )?before\s+{_DATEISH}\s+to\s*:?",
         opens="targets",
     ),
