@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint, false
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint, event, false, inspect
+from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
 from actions.columns import UTCDateTime
@@ -246,3 +248,33 @@ class ChannelHealth(SQLModel, table=True):
     alerting: bool = False
     since: datetime | None = _instant(nullable=True)
     last_error: str | None = Field(default=None, sa_column=Column(Text))
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""C0 and C1 control characters but tab, line feed and carriage return: ESC would drive a terminal
+(``actions show``), BEL ring it, and neither belongs in a calendar, a letter or a page."""
+
+
+def without_controls(value: Any) -> Any:
+    """``value`` with control characters taken out of every string in it (lists and tables too)."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value) if _CONTROL.search(value) else value
+    if isinstance(value, list):
+        return [without_controls(item) for item in value]
+    if isinstance(value, dict):
+        return {without_controls(key): without_controls(item) for key, item in value.items()}
+    return value
+
+
+@event.listens_for(Session, "before_flush")
+def _strip_controls(session: Session, _context: Any, _instances: Any) -> None:
+    """Every text stored, whichever door it came in by (CLI, API, pages, imports), leaves controls out."""
+    for row in (*session.new, *session.dirty):
+        if not isinstance(row, SQLModel):
+            continue
+        for key in inspect(row).mapper.column_attrs.keys():  # noqa: SIM118  (a view, not a dict)
+            value = row.__dict__.get(key)
+            if isinstance(value, str | list | dict):
+                cleaned = without_controls(value)
+                if cleaned != value:
+                    setattr(row, key, cleaned)

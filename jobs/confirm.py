@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from actions.models import Action, Delivery, OutboxStatus, Subscription
 from jobs import outbox
 from jobs.dispatch import SUBSCRIBER_PREFIX
+from jobs.render import markdown_text
 
 KIND = "confirm"
 
@@ -37,7 +38,7 @@ def ask_to_confirm(
             title=f"Confirm your reminders for UA {action.ua}",
             body=(
                 f"You (or someone using your address) asked for email reminders about Urgent Action "
-                f"{action.ua}: {action.title}.\n\nTo get them, confirm here: {link}\n\n"
+                f"{action.ua}: {markdown_text(action.title)}.\n\nTo get them, confirm here: {link}\n\n"
                 "If you did not ask, ignore this email: nothing will be sent."
             ),
             now=now,

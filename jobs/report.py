@@ -95,9 +95,33 @@ def warm_up() -> None:
         Locale.parse(language).languages  # noqa: B018  (loads the locale's data)
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: object) -> object:
+    """A text cell a spreadsheet would run as a formula (``=HYPERLINK(…)``) gets a leading ``'``.
+
+    As OWASP recommends for CSV injection: cells starting with ``= + - @``, tab or carriage return.
+    Numbers are left as they are.
+    """
+    if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
+class _SafeWriter:
+    """``csv.writer`` whose every text cell is ``spreadsheet_safe``."""
+
+    def __init__(self, out: io.StringIO) -> None:
+        self._writer = csv.writer(out, lineterminator="\n")
+
+    def writerow(self, row: list[object]) -> None:
+        self._writer.writerow([spreadsheet_safe(cell) for cell in row])
+
+
 def _csv(tally: Tally) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = _SafeWriter(out)
     writer.writerow(["ua", "section", "key", "actions"])
     for kind, n in tally.by_kind.items():
         writer.writerow([tally.ua, "kind", kind, n])

@@ -14,6 +14,7 @@ from actions.models import Target
 from actions.tally import Tally
 from config.settings import ACTION_KINDS
 from jobs.remind import contacts, kinds_in_time
+from jobs.render import markdown_text
 from jobs.report import FORMATS, TallyFormat, render_tally
 
 LEAD_TIMES = {"letter": timedelta(days=7)}
@@ -145,8 +146,23 @@ def test_the_html_tally_escapes_the_title() -> None:
     assert "Free &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in text
 
 
-def test_the_markdown_tally_keeps_the_title_as_written() -> None:
-    assert HOSTILE_TITLE in render_tally(tally(HOSTILE_TITLE), "md")
+def test_the_markdown_tally_makes_the_title_inert() -> None:
+    text = render_tally(tally(HOSTILE_TITLE), "md")
+    assert "<script>" not in text
+    assert "Free &lt;script&gt;alert(1)&lt;/script&gt; & Co" in text
+
+
+@pytest.mark.parametrize(
+    ("written", "sent"),
+    [
+        ('<img src="x" onerror="alert(1)">', '&lt;img src="x" onerror="alert(1)"&gt;'),
+        ("[click](javascript:alert(1))", "\\[click\\](javascript:alert(1))"),
+        ("`rm -rf`", "\\`rm -rf\\`"),
+        ("Prisoner's health *at risk*", "Prisoner's health *at risk*"),
+    ],
+)
+def test_markdown_that_goes_out_escapes_what_people_wrote(written: str, sent: str) -> None:
+    assert markdown_text(written) == sent
 
 
 def test_the_json_tally_has_the_documented_keys() -> None:
