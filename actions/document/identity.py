@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from actions.document.errors import DocumentError
@@ -61,6 +62,7 @@ class Identity:
     printed: str
     is_update: bool
     update_ordinal: int | None
+    note: str | None = None  # another number the document mentions in passing
 
 
 def _ordinal(word: str | None) -> int | None:
@@ -101,11 +103,22 @@ def ua_mentions(lines: list[Line]) -> list[Mention]:
 
 
 def read_identity(lines: list[Line], source: str) -> Identity:
-    """The one UA number of the document; two different ones are an error naming both."""
+    """The one UA number of the document; two different ones are an error naming both.
+
+    A number repeated (in a header and its footers) against others mentioned once each in passing
+    ("as in UA 12/19") is the document's own: the others become a note, not an error.
+    """
     mentions = ua_mentions(lines)
     if not mentions:
         last = lines[-1].number if lines else 1
         raise DocumentError(source, last, "ua", "no UA number found")
+    counts = Counter(m.key for m in mentions)
+    (top, top_count), *others = counts.most_common()
+    note = None
+    if others and top_count >= 2 and all(count == 1 for _, count in others):
+        passing = ", ".join(key for key, _ in others)
+        note = f"UA {passing} also mentioned; the document's own number is {top}, printed {top_count} times"
+        mentions = [m for m in mentions if m.key == top]
     first = mentions[0]
     for other in mentions[1:]:
         if other.key != first.key:
@@ -125,6 +138,7 @@ def read_identity(lines: list[Line], source: str) -> Identity:
         printed=best.printed,
         is_update=any(m.is_update for m in mentions),
         update_ordinal=best.ordinal,
+        note=note,
     )
 
 

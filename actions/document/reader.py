@@ -264,6 +264,8 @@ def parse_document(text: str, source: str = "<text>", *, lenient: bool = False) 
     identity_lines = sorted([*parts.lines_outside(*_PROSE_SECTIONS), *furniture], key=lambda x: x.number)
     try:
         identity = read_identity(identity_lines, source)
+        if identity.note:
+            warnings.append(ParseWarning(identity_lines[0].number, "ua", identity.note))
     except DocumentError as exc:
         if not lenient:
             raise

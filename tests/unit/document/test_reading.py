@@ -195,3 +195,15 @@ def test_stop_notices_are_recognised(text: str) -> None:
 def test_honorifics_and_ranks_are_not_part_of_names(line: str, name: str) -> None:
     targets, _, _ = read_targets([Line(1, "Minister"), Line(2, line), Line(3, "Email: a@example.org")])
     assert [t.name for t in targets] == [name]
+
+
+def test_a_number_mentioned_in_passing_does_not_hide_the_documents_own() -> None:
+    lines = [
+        Line(1, "UA: 44/19 Index: MDE 13/5501/2019 Iran Date: 13 March 2019"),
+        Line(2, "Her husband was the subject of UA 12/18."),
+        Line(3, "UA: 44/19 Index: MDE 13/5501/2019 Issue Date: 13 March 2019"),
+    ]
+    identity = read_identity(lines, "t.txt")
+    assert identity.ua == "44.19"
+    assert identity.note is not None
+    assert "12.18" in identity.note
