@@ -1,35 +1,30 @@
-"""Errors of the domain. Each message names the action, the field and what to do.
+"""Errors of the domain, each a kind of the one hierarchy in ``config.errors``.
 
-ActionsError
-├── NotFoundError          no such action
-├── InvalidInputError      a value that cannot be used (names the field)
-├── LifecycleError         a transition the state machine forbids
-└── DuplicateError         something that must be unique already exists
+ActionsError (UaSchedulerError)
+├── NotFoundError          no such action                        (NotFound)
+├── InvalidInputError      a value that cannot be used, by field   (Invalid)
+├── LifecycleError         a transition the state machine forbids  (Conflict)
+└── DuplicateError         something that must be unique exists    (Conflict)
 """
 
+from config.errors import Conflict, Invalid, NotFound, UaSchedulerError
 
-class ActionsError(Exception):
+
+class ActionsError(UaSchedulerError):
     """Base of the domain's errors."""
 
 
-class NotFoundError(ActionsError):
-    """The action (or channel) asked for does not exist."""
+class NotFoundError(ActionsError, NotFound):
+    """``no action UA <number>: <where to look>``."""
 
 
-class InvalidInputError(ActionsError):
-    """A value cannot be used; the message names the field."""
-
-    def __init__(self, field: str, problem: str, *, source: str | None = None) -> None:
-        self.field = field
-        self.problem = problem
-        self.source = source
-        where = f"{source}: " if source else ""
-        super().__init__(f"{where}{field}: {problem}")
+class InvalidInputError(ActionsError, Invalid):
+    """``[<source>: ]<field>: <problem>``."""
 
 
-class LifecycleError(ActionsError):
-    """The state machine refuses this transition."""
+class LifecycleError(ActionsError, Conflict):
+    """``UA <number> is <status>: cannot <transition>``."""
 
 
-class DuplicateError(ActionsError):
-    """A name or number that must be unique is taken."""
+class DuplicateError(ActionsError, Conflict):
+    """``<thing> <key> already exists: <what to do instead>``."""

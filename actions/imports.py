@@ -29,6 +29,7 @@ from actions.specs import ActionSpec, SubjectSpec, TargetSpec
 from actions.structured import SUFFIXES as STRUCTURED_SUFFIXES
 from actions.structured import load_action_file
 from actions.views import action_detail
+from config.validation import invalid
 
 IMPORT_MAX_BYTES = 5_000_000
 """The ``import_max_bytes`` setting's default: a UA document is some kilobytes, a PDF some hundred."""
@@ -197,9 +198,8 @@ def spec_from_document(doc: ParsedDocument, source: str, warnings: list[str]) ->
             targets=targets,
         )
     except ValidationError as exc:
-        error = exc.errors(include_url=False, include_input=False)[0]
-        where = ".".join(str(p) for p in error["loc"])
-        raise InvalidInputError(where, str(error["msg"]), source=source) from None
+        found = invalid(exc.errors(include_url=False, include_input=False), source=source)
+        raise InvalidInputError(found.field, found.problem, source=source) from None
 
 
 def apply(

@@ -9,16 +9,21 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from config.durations import parse_duration
+from config.names import tag_set
 from config.settings import ACTION_KINDS
 
-_UA = re.compile(r"^(?:UA\s*:?\s*)?(\d{1,4})\s*[./]\s*(\d{2})$", re.IGNORECASE)
+UA_PATTERN = r"^\s*(?:[Uu][Aa]\s*:?\s*)?(\d{1,4})\s*[./]\s*(\d{2})\s*$"
+"""A UA number as people write it (``61.20``, ``UA 61/20``, ``ua:61.20``): for checking and for schemas."""
+UA_KEY_PATTERN = r"^\d{1,4}[.]\d{2}$"
+"""A UA number in a URL path: the case key's form, ``61.20``."""
+_UA = re.compile(UA_PATTERN)
 MAX_COUNT = 100_000
 """The most actions of one kind a single report may claim; larger figures are typing errors or abuse."""
 
 
 def normalise_ua(text: str) -> str:
     """``UA 61/20``, ``61.20`` and ``ua:61.20`` are all the case ``61.20``."""
-    match = _UA.match(text.strip())
+    match = _UA.fullmatch(text)
     if not match:
         raise ValueError(f"{text!r} is not a UA number such as 61.20 or 219/06")
     return f"{int(match[1])}.{match[2]}"
@@ -100,10 +105,7 @@ class ActionSpec(BaseModel):
     @field_validator("tags")
     @classmethod
     def _tags(cls, value: list[str]) -> list[str]:
-        for tag in value:
-            if not tag.replace("-", "").replace("_", "").isalnum():
-                raise ValueError(f"{tag!r} is not a tag: use letters, digits, '-' and '_'")
-        return sorted(set(value))
+        return tag_set(value)
 
 
 class ReportCounts(BaseModel):

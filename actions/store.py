@@ -152,7 +152,12 @@ def plan_slots(session: Session, action: Action, offsets: Sequence[timedelta]) -
     existing = {s.offset_s: s for s in slots_of(session, action)}
     wanted = {int(o.total_seconds()) for o in offsets}
     for offset_s in sorted(wanted):
-        due_at = action.deadline - timedelta(seconds=offset_s)
+        try:
+            due_at = action.deadline - timedelta(seconds=offset_s)
+        except OverflowError:
+            raise InvalidInputError(
+                "reminders", f"{timedelta(seconds=offset_s)} before the deadline is out of range"
+            ) from None
         slot = existing.get(offset_s)
         if slot is None:
             session.add(ReminderSlot(action_id=action.id, offset_s=offset_s, due_at=due_at))

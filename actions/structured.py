@@ -12,6 +12,9 @@ from pydantic import ValidationError
 
 from actions.errors import InvalidInputError
 from actions.specs import ActionSpec
+from config.validation import invalid
+
+UNKNOWN_FIELD = "unknown field (see the README for the action file's fields)"
 
 SUFFIXES = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml"}
 TODO = "TODO"  # what a draft action file holds where the document did not say
@@ -41,17 +44,11 @@ def load_action_file(path: Path, content: bytes | None = None) -> ActionSpec:
     try:
         return ActionSpec.model_validate(data)
     except ValidationError as exc:
-        error = exc.errors(include_url=False, include_input=False)[0]
-        field = ".".join(str(p) for p in error["loc"]) or "file"
-        line = _line_of(text, kind, error["loc"])
+        errors = exc.errors(include_url=False, include_input=False)
+        line = _line_of(text, kind, errors[0]["loc"])
         where = f"{path}:{line}" if line else str(path)
-        message = str(error["msg"]).removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = "unknown field (see the README for the action file's fields)"
-        more = len(exc.errors()) - 1
-        if more:
-            message += f" (and {more} more problem{'s' if more > 1 else ''})"
-        raise InvalidInputError(field, message, source=where) from None
+        found = invalid(errors, source=where, default="file", unknown_field=UNKNOWN_FIELD)
+        raise InvalidInputError(found.field, found.problem, source=where) from None
 
 
 def has_todo(data: Any, path: tuple[int | str, ...] = ()) -> tuple[int | str, ...] | None:

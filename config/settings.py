@@ -18,6 +18,8 @@ from sqlalchemy.engine import make_url
 
 from config.durations import format_duration, parse_duration
 from config.errors import SettingsError
+from config.names import checked
+from config.validation import problem_of
 
 ENV_PREFIX = "UA_SCHEDULER_"
 CONFIG_ENV = f"{ENV_PREFIX}CONFIG"
@@ -176,9 +178,7 @@ class Settings(BaseSettings):
     @field_validator("reminder_tag", "report_tag", "ops_tag")
     @classmethod
     def _plain_tag(cls, value: str) -> str:
-        if not value or not value.replace("-", "").replace("_", "").isalnum():
-            raise ValueError(f"{value!r} is not a tag: use letters, digits, '-' and '_'")
-        return value
+        return checked(value, "tag")
 
     def describe(self) -> dict[str, Any]:
         """The settings as shown to people: durations compact, the database URL without password."""
@@ -241,8 +241,6 @@ def _explain(exc: ValidationError, path: Path | None, environ: Mapping[str, str]
             source = f"{path}"
         else:
             source = "defaults"
-        message = str(error["msg"]).removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = "unknown setting (see the README for the keys)"
+        message = problem_of(error, unknown_field="unknown setting (see the README for the keys)")
         problems.append(f"setting {key!r} ({source}): {message}")
     return "; ".join(problems)

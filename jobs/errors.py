@@ -1,12 +1,19 @@
 """Errors of the work done when time comes. Messages never carry a channel's secrets."""
 
+from config.errors import Invalid, UaSchedulerError
 
-class JobsError(Exception):
+
+class JobsError(UaSchedulerError):
     """Base of the jobs' errors."""
 
 
-class ChannelError(JobsError):
-    """A channel cannot be used: an URL apprise does not read, a missing or unreadable config file.
+class ChannelError(JobsError, Invalid):
+    """``<masked url or name>: <problem>``: a channel cannot be used (an URL apprise does not read,
+    a bad name, a missing or unreadable channels file). ``field`` is the value at fault."""
 
-    The message shows the channel's masked URL only.
-    """
+    def __init__(self, message: str, *, field: str = "url") -> None:
+        self.field = field
+        self.problem = message
+        self.source = None
+        self.rows = None
+        Exception.__init__(self, message)

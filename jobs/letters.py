@@ -7,14 +7,13 @@ take the plural form that locale's rules ask for (Russian has one, few, many).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from actions.deadlines import local_day, zone
+from actions.deadlines import local_day
 from actions.errors import InvalidInputError
 from actions.tally import Tally
 from jobs.render import render
@@ -97,7 +96,6 @@ def counted(n: int, word: str, language: str) -> str:
 
 
 def letters(tally: Tally, language: str) -> list[Letter]:
-    local_zone = zone(tally.timezone)
     last_day = local_day(tally.deadline, tally.timezone, ending=True)
     start = local_day(tally.created_at or tally.counted_at, tally.timezone)
     kinds = [counted(n, kind, language) for kind, n in tally.by_kind.items() if n]
@@ -109,7 +107,8 @@ def letters(tally: Tally, language: str) -> list[Letter]:
         "countries": counted(len(countries), "country", language) if countries else None,
         "start": format_date(start, format="long", locale=language),
         "end": format_date(last_day, format="long", locale=language),
-        "today": format_date(datetime.now(local_zone).date(), format="long", locale=language),
+        # Dated the day of the count, so the same tally always prints the same letter.
+        "today": format_date(local_day(tally.counted_at, tally.timezone), format="long", locale=language),
     }
     targets = tally.targets or [{"name": None, "title": None, "salutation": None}]
     result = []
