@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -13,11 +13,11 @@ import structlog
 from sqlmodel import Session, col, select
 
 from actions.models import Channel
+from config.names import name_problem
 from jobs.errors import ChannelError
 from jobs.secrets import apprise_held, hide, hide_urls, mask_url, secrets_in
 
 log = structlog.get_logger("ua_scheduler.channels")
-NAME_MAX_LEN = 64
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,10 @@ class ChannelRef:
         }
 
 
+ChannelSource = Callable[[Session], Sequence[ChannelRef]]
+"""Where the channels in force are read (the channels file and the database), at each use."""
+
+
 def check_url(url: str) -> str:
     """Refuse an URL apprise cannot read, in one line showing only its masked form.
 
@@ -61,19 +65,20 @@ def check_url(url: str) -> str:
 
 
 def check_name(name: str) -> str:
-    if not name or len(name) > NAME_MAX_LEN or not name.replace("-", "").replace("_", "").isalnum():
-        raise ChannelError(f"{name!r} is not a channel name: use letters, digits, '-' and '_'")
+    problem = name_problem(name, "channel name")
+    if problem is not None:
+        raise ChannelError(problem, field="name")
     return name
 
 
 def from_file(path: Path) -> list[ChannelRef]:
     """The channels of an apprise YAML or TEXT config file, named ``<file>#<n>``."""
     if not path.is_file():
-        raise ChannelError(f"channels_file {path}: file not found")
+        raise ChannelError(f"channels_file {path}: file not found", field="channels_file")
     config = apprise.AppriseConfig()
     with apprise_held() as said:
         if not config.add(str(path)):
-            raise ChannelError(f"channels_file {path}: apprise cannot read it")
+            raise ChannelError(f"channels_file {path}: apprise cannot read it", field="channels_file")
         services = config.services()
     for line in dict.fromkeys(said):
         log.warning("channels_file.apprise_said", file=str(path), message=hide_urls(line))
@@ -90,7 +95,7 @@ def from_file(path: Path) -> list[ChannelRef]:
             )
         )
     if not refs and path.stat().st_size > 0:
-        raise ChannelError(f"channels_file {path}: apprise found no usable URL in it")
+        raise ChannelError(f"channels_file {path}: apprise found no usable URL in it", field="channels_file")
     return refs
 
 

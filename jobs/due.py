@@ -27,7 +27,7 @@ from actions.models import (
     ReminderSlot,
     SlotStatus,
 )
-from actions.store import close_action, record
+from actions.store import record
 from actions.subscriptions import confirmed_for
 from config.settings import Settings
 from jobs import close, outbox, remind
@@ -128,33 +128,26 @@ def close_due(work: Work, now: datetime, result: PassResult) -> None:
                 continue
             action = session.get(Action, action_id)
             assert action is not None
-            queued = enqueue_final_tally(work, session, action, now, channels=channels)
+            queued = enqueue_final_tally(
+                session, action, now, report_tag=work.settings.report_tag, channels=channels
+            )
             ua = action.ua
             session.commit()
         result.closed.append(ua)
         log.info("action.closed", action=ua, reason="deadline passed", tally_to=queued)
 
 
-def close_by_staff(work: Work, session: Session, action: Action, now: datetime) -> None:
-    """Close before the deadline: the final tally is made and queued in the caller's transaction."""
-    close_action(session, action, now=now, reason="closed by staff")
-    close.store_final_tally(session, action, now)
-    session.flush()
-    enqueue_final_tally(work, session, action, now)
-
-
 def enqueue_final_tally(
-    work: Work,
     session: Session,
     action: Action,
     now: datetime,
     *,
-    channels: Sequence[ChannelRef] | None = None,
+    report_tag: str,
+    channels: Sequence[ChannelRef],
 ) -> list[str]:
-    """Queue the stored final tally to the report channels, in the caller's transaction."""
+    """Queue the stored final tally to the channels with ``report_tag``, in the caller's transaction."""
     record = close.latest_final_tally(session, action)
-    known = work.channels(session) if channels is None else channels
-    channels = select_channels(known, [work.settings.report_tag])
+    channels = select_channels(channels, [report_tag])
     title = render("tally.title.j2", tally=record.data).strip()
     for channel in channels:
         row = outbox.enqueue(
@@ -169,7 +162,7 @@ def enqueue_final_tally(
         )
         row.final_tally_id = record.id
     if not channels:
-        log.warning("tally.no_channels", action=action.ua, tag=work.settings.report_tag)
+        log.warning("tally.no_channels", action=action.ua, tag=report_tag)
     return [c.name for c in channels]
 
 

@@ -6,26 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Literal
 
 from babel import Locale
 
 from actions.deadlines import local_text
 from actions.tally import Tally
 from jobs.chart import timeline_svg
+from jobs.formats import TallyFormat
 from jobs.letters import LANGUAGES, Letter, language_for, letters
 from jobs.render import render
 
-TallyFormat = Literal["md", "html", "json", "csv", "pdf", "letter"]
-FORMATS: tuple[TallyFormat, ...] = ("pdf", "html", "md", "csv", "json", "letter")
-MEDIA_TYPES: dict[str, str] = {
-    "md": "text/markdown; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "json": "application/json",
-    "csv": "text/csv; charset=utf-8",
-    "pdf": "application/pdf",
-    "letter": "text/plain; charset=utf-8",
-}
 KIND_NAMES = {
     "letter": "Letters",
     "email": "Emails",

@@ -1,54 +1,55 @@
-"""The ``ua-scheduler`` command. Its commands, flags and JSON fields are a stable contract."""
+"""The ``ua-scheduler`` command: a thin adapter over ``scheduler.app``. Its commands, flags and JSON
+fields are a stable contract.
+
+Each command parses its flags, calls one function of the application layer and prints the result.
+Errors are mapped once, in ``main``: every ``UaSchedulerError`` is one line on stderr and exit status 1,
+a usage error is click's message and status 2, anything else one line (traceback in the log at debug)
+and status 1. Heavy modules (the daemon, FastAPI, WeasyPrint, pypdf) load only in the commands that use
+them, so the others start fast.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import structlog
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import Session, col, select
 
-from actions import counters, drafts, imports, store, views
-from actions.clock import SystemClock
-from actions.deadlines import DateWindow
-from actions.errors import ActionsError, InvalidInputError
-from actions.models import Action, ActionStatus, Channel, OutboxStatus
-from actions.specs import ActionSpec, ReportCounts
-from actions.tally import count
-from config.errors import SettingsError
+from actions.clock import Clock, ManualClock, SystemClock
+from config.errors import Invalid, UaSchedulerError, Unavailable
 from config.settings import Settings, load_settings
-from jobs import outbox
-from jobs.channels import check_name, check_url, select_channels
-from jobs.errors import ChannelError, JobsError
-from jobs.notify import Message, send_one
-from jobs.report import FORMATS, TallyFormat, render_bytes
+from jobs.formats import FORMATS, TallyFormat
 from jobs.secrets import Redactor
-from scheduler import tokens
 from scheduler.files import keep_private, readable_by_others, write_private
-from scheduler.logs import configure
-from scheduler.service import Service, open_service
 
-log = structlog.get_logger("ua_scheduler.cli")
+if TYPE_CHECKING:
+    from scheduler.service import Service
+
 REDACTOR = Redactor()
 """One per process: every channel URL met is registered, and every error line passes through it."""
+DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "dropped")
+"""``OutboxStatus``'s values, written out so that ``--help`` need not load the models."""
 
 
 class Context:
     """Settings load at once (bad settings stop everything); the database opens on first use."""
 
-    def __init__(self, settings: Settings, redactor: Redactor) -> None:
+    def __init__(self, settings: Settings, redactor: Redactor, clock: Clock) -> None:
         self.settings = settings
         self.redactor = redactor
+        self.clock = clock
         self._service: Service | None = None
 
     @property
     def service(self) -> Service:
         if self._service is None:
-            self._service = open_service(self.settings, clock=SystemClock(), redactor=self.redactor)
+            from scheduler.service import open_service
+
+            self._service = open_service(self.settings, clock=self.clock, redactor=self.redactor)
         return self._service
 
     def close(self) -> None:
@@ -61,6 +62,18 @@ pass_ctx = click.make_pass_decorator(Context)
 
 def _emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _instant(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("give an ISO 8601 instant such as 2026-11-28T10:00:00Z") from None
+    if instant.tzinfo is None:
+        raise click.BadParameter("give the instant with its offset (Z or +02:00)")
+    return instant
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -76,16 +89,25 @@ def _emit_json(data: Any) -> None:
     default=None,
     help="JSON lines (default off a terminal) or console.",
 )
+@click.option(
+    "--now",
+    callback=_instant,
+    hidden=True,
+    help="Act as if it were this instant (for tests and rehearsals); default: the system clock.",
+)
 @click.version_option(package_name="ua-scheduler")
 @click.pass_context
-def cli(ctx: click.Context, config_file: Path | None, log_format: str | None) -> None:
+def cli(ctx: click.Context, config_file: Path | None, log_format: str | None, now: datetime | None) -> None:
     """Deadline-aware scheduler for Urgent Action campaigns."""
+    from scheduler.logs import configure
+
     settings = load_settings(config_file)
     fmt = log_format or settings.log_format
     # Commands other than ``run`` answer on stdout; their logs show only what went wrong.
     level = settings.log_level if ctx.invoked_subcommand == "run" else _at_least_warning(settings.log_level)
     configure(REDACTOR, fmt, level)  # type: ignore[arg-type]
-    ctx.obj = Context(settings, REDACTOR)
+    clock: Clock = ManualClock(now) if now is not None else SystemClock()
+    ctx.obj = Context(settings, REDACTOR, clock)
     ctx.call_on_close(ctx.obj.close)
 
 
@@ -99,11 +121,14 @@ def cli(ctx: click.Context, config_file: Path | None, log_format: str | None) ->
 @pass_ctx
 def run(obj: Context, demo: bool, drain: bool, no_http: bool) -> None:
     """Run the service: reminders, closes and tallies as their time comes."""
+    import structlog
+
     from scheduler.daemon import drain as drain_now
     from scheduler.daemon import serve
 
+    log = structlog.get_logger("ua_scheduler.cli")
     service = obj.service
-    _warn_if_readable(service)
+    _warn_if_readable(service, log)
     if demo:
         from scheduler.demo import seed_demo
 
@@ -129,7 +154,7 @@ def run(obj: Context, demo: bool, drain: bool, no_http: bool) -> None:
     serve(service, http=not no_http)
 
 
-def _warn_if_readable(service: Service) -> None:
+def _warn_if_readable(service: Service, log: Any) -> None:
     """The database holds channel passwords and the key that signs staff sessions."""
     url = service.engine.url
     if url.get_backend_name() == "sqlite" and url.database and readable_by_others(Path(url.database)):
@@ -172,7 +197,12 @@ def actions_add(
     languages: tuple[str, ...],
 ) -> None:
     """Add an action."""
-    spec = _validated(
+    from actions import views
+    from actions.specs import ActionSpec
+    from scheduler.app import actions as app
+    from scheduler.app.inputs import validated
+
+    spec = validated(
         ActionSpec,
         ua=ua,
         title=title,
@@ -186,15 +216,7 @@ def actions_add(
     )
     service = obj.service
     with service.session() as session:
-        action = store.create_action(
-            session,
-            spec,
-            now=service.clock.now(),
-            default_timezone=obj.settings.timezone,
-            default_offsets=obj.settings.reminders,
-            window=DateWindow.of(obj.settings, service.clock.now()),
-        )
-        session.commit()
+        action = app.create(session, spec, clock=obj.clock, settings=obj.settings)
         click.echo(f"added UA {action.ua} ({action.status.value}), deadline {views.iso(action.deadline)}")
 
 
@@ -211,37 +233,39 @@ def actions_import(obj: Context, files: tuple[Path, ...], dry_run: bool, draft: 
 
     Each file is one transaction: it is imported whole or not at all.
     """
+    from scheduler.app import actions as app
+
     if draft:
         if dry_run:
             raise click.UsageError("--draft writes no action: give --draft or --dry-run, not both")
-        _write_drafts(files, as_json, max_bytes=obj.settings.import_max_bytes)
+        _write_drafts([app.draft(path, settings=obj.settings) for path in files], as_json)
         return
     service = obj.service
     results: list[dict[str, Any]] = []
     for path in files:
-        try:
-            loaded = imports.load(path, max_bytes=obj.settings.import_max_bytes)
-            with service.session() as session:
-                result = imports.apply(
-                    session,
-                    loaded,
-                    now=service.clock.now(),
-                    default_timezone=obj.settings.timezone,
-                    default_offsets=obj.settings.reminders,
-                    window=DateWindow.of(obj.settings, service.clock.now()),
-                )
-                if dry_run:
-                    session.rollback()
-                else:
-                    session.commit()
-            results.append(result.to_json(with_action=dry_run))
-        except (ActionsError, IntegrityError) as exc:
-            results.append({"file": str(path), "ok": False, "error": str(exc).splitlines()[0]})
+        with service.session() as session:
+            outcome = app.import_file(session, path, clock=obj.clock, settings=obj.settings, dry_run=dry_run)
+        results.append(outcome.to_json())
     if as_json:
         _emit_json({"dry_run": dry_run, "results": results})
     else:
         for entry in results:
             _echo_import(entry, dry_run)
+    if not all(entry["ok"] for entry in results):
+        raise SystemExit(1)
+
+
+def _write_drafts(results: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        _emit_json({"draft": True, "results": results})
+    for entry in [] if as_json else results:
+        if not entry["ok"]:
+            click.echo(f"error: {entry['error']}", err=True)
+            continue
+        todo = f"; fill in {', '.join(entry['todo'])} (TODO)" if entry["todo"] else ""
+        check = f"; check {', '.join(entry['check'])}" if entry["check"] else ""
+        click.echo(f"{entry['file']}: draft written to {entry['draft']}{check}{todo}")
+        click.echo(f"  then: ua-scheduler actions import {entry['draft']}")
     if not all(entry["ok"] for entry in results):
         raise SystemExit(1)
 
@@ -258,39 +282,15 @@ def _echo_import(entry: dict[str, Any], dry_run: bool) -> None:
     if not entry["created"] and not entry["changes"]:
         verb = "unchanged"
     click.echo(f"{entry['file']}: UA {entry['ua']} {verb} ({entry['status']})")
-    for line in views.describe(entry["action"]) if "action" in entry else []:
-        click.echo(f"  {line}")
+    if "action" in entry:
+        from actions import views
+
+        for line in views.describe(entry["action"]):
+            click.echo(f"  {line}")
     for name, change in entry["changes"].items():
         click.echo(f"  {name}: {_short(change['old'])} -> {_short(change['new'])}")
     for warning in entry["warnings"]:
         click.echo(f"  warning: {warning}")
-
-
-def _write_drafts(files: tuple[Path, ...], as_json: bool, *, max_bytes: int) -> None:
-    """``actions import --draft``: one draft action file per document, never over an existing one."""
-    results: list[dict[str, Any]] = []
-    for path in files:
-        try:
-            made = drafts.build_draft(path, max_bytes=max_bytes)
-            write_private(made.path, made.text.encode(), field="draft")
-        except ActionsError as exc:
-            results.append({"file": str(path), "ok": False, "error": str(exc).splitlines()[0]})
-            continue
-        results.append(
-            {"file": str(path), "ok": True, "draft": str(made.path), "check": made.check, "todo": made.todo}
-        )
-    if as_json:
-        _emit_json({"draft": True, "results": results})
-    for entry in [] if as_json else results:
-        if not entry["ok"]:
-            click.echo(f"error: {entry['error']}", err=True)
-            continue
-        todo = f"; fill in {', '.join(entry['todo'])} (TODO)" if entry["todo"] else ""
-        check = f"; check {', '.join(entry['check'])}" if entry["check"] else ""
-        click.echo(f"{entry['file']}: draft written to {entry['draft']}{check}{todo}")
-        click.echo(f"  then: ua-scheduler actions import {entry['draft']}")
-    if not all(entry["ok"] for entry in results):
-        raise SystemExit(1)
 
 
 def _short(value: Any, limit: int = 70) -> str:
@@ -309,9 +309,10 @@ def _short(value: Any, limit: int = 70) -> str:
 @pass_ctx
 def actions_list(obj: Context, status: str, as_json: bool) -> None:
     """List actions."""
+    from scheduler.app import actions as app
+
     with obj.service.session() as session:
-        rows = store.list_actions(session, None if status == "all" else ActionStatus(status))
-        data = [views.action_summary(a) for a in rows]
+        data = app.listed(session, status)
     if as_json:
         _emit_json(data)
         return
@@ -325,8 +326,10 @@ def actions_list(obj: Context, status: str, as_json: bool) -> None:
 @pass_ctx
 def actions_show(obj: Context, ua: str, as_json: bool) -> None:
     """Show one action with its targets, reminders and history."""
+    from scheduler.app import actions as app
+
     with obj.service.session() as session:
-        data = views.action_detail(session, store.get_action(session, ua))
+        data = app.detail(session, ua)
     if as_json:
         _emit_json(data)
         return
@@ -344,19 +347,11 @@ def actions_show(obj: Context, ua: str, as_json: bool) -> None:
 @pass_ctx
 def actions_extend(obj: Context, ua: str, deadline: str) -> None:
     """Move the deadline later; only reminders not sent yet are re-armed."""
-    service = obj.service
-    with service.session() as session:
-        action = store.get_action(session, ua)
-        store.extend_later(
-            session,
-            action,
-            deadline,
-            now=service.clock.now(),
-            default_offsets=obj.settings.reminders,
-            source="cli",
-            window=DateWindow.of(obj.settings, service.clock.now()),
-        )
-        session.commit()
+    from actions import views
+    from scheduler.app import actions as app
+
+    with obj.service.session() as session:
+        action = app.extend(session, ua, deadline, clock=obj.clock, settings=obj.settings, source="cli")
         click.echo(f"extended UA {action.ua} to {views.iso(action.deadline)}")
 
 
@@ -365,13 +360,11 @@ def actions_extend(obj: Context, ua: str, deadline: str) -> None:
 @pass_ctx
 def actions_close(obj: Context, ua: str) -> None:
     """Close now; the final tally is built at once and delivered by the running service."""
-    from jobs.due import close_by_staff
+    from scheduler.app import actions as app
 
     service = obj.service
     with service.session() as session:
-        action = store.get_action(session, ua)
-        close_by_staff(service.work(), session, action, service.clock.now())
-        session.commit()
+        action = app.close(session, ua, clock=obj.clock, settings=obj.settings, channels=service.channels)
         click.echo(f"closed UA {action.ua}")
 
 
@@ -380,11 +373,10 @@ def actions_close(obj: Context, ua: str) -> None:
 @pass_ctx
 def actions_cancel(obj: Context, ua: str) -> None:
     """Cancel: no more reminders and no final tally."""
-    service = obj.service
-    with service.session() as session:
-        action = store.get_action(session, ua)
-        store.cancel_action(session, action, now=service.clock.now(), reason="cancelled by staff")
-        session.commit()
+    from scheduler.app import actions as app
+
+    with obj.service.session() as session:
+        action = app.cancel(session, ua, clock=obj.clock)
         click.echo(f"cancelled UA {action.ua}")
 
 
@@ -418,18 +410,19 @@ def reports_add(
     country: str | None,
 ) -> None:
     """Add a report of actions taken."""
-    counts = _validated(
+    from actions.specs import ReportCounts
+    from scheduler.app import reports as app
+    from scheduler.app.inputs import validated
+
+    counts = validated(
         ReportCounts, letter=letters, email=emails, fax=faxes, call=calls, post=posts, other=other
     )
     service = obj.service
-    with service.session() as session:
-        action = store.get_action(session, ua)
-        report = store.add_report(
-            session, action, counts, country=country, now=service.clock.now(), source="cli"
-        )
-        session.commit()
-        late = " (late: counted apart from the total)" if report.late else ""
-        click.echo(f"recorded {counts.total()} action(s) for UA {action.ua}{late}")
+    stored = app.record(
+        service.engine, service.actions, ua, counts, clock=obj.clock, source="cli", country=country
+    )
+    late = " (late: counted apart from the total)" if stored.late else ""
+    click.echo(f"recorded {counts.total()} action(s) for UA {stored.ua}{late}")
 
 
 # ---------------------------------------------------------------- channels
@@ -447,16 +440,12 @@ def channels() -> None:
 @pass_ctx
 def channels_add(obj: Context, name: str, url: str, tags: tuple[str, ...]) -> None:
     """Add a channel; the URL is stored as given and only ever shown masked."""
+    from scheduler.app import channels as app
+
     obj.redactor.add_url(url)
-    check_name(name)
-    check_url(url)
-    service = obj.service
-    with service.session() as session:
-        if session.exec(select(Channel).where(Channel.name == name)).first() is not None:
-            raise ChannelError(f"channel {name!r} already exists: remove it first")
-        session.add(Channel(name=name, url=url, tags=sorted(set(tags)), created_at=service.clock.now()))
-        session.commit()
-    click.echo(f"added channel {name} ({', '.join(sorted(set(tags))) or 'no tags'})")
+    with obj.service.session() as session:
+        ref = app.add(session, name, url, tags, clock=obj.clock, redactor=obj.redactor)
+    click.echo(f"added channel {ref.name} ({', '.join(sorted(ref.tags)) or 'no tags'})")
 
 
 @channels.command("list")
@@ -464,8 +453,10 @@ def channels_add(obj: Context, name: str, url: str, tags: tuple[str, ...]) -> No
 @pass_ctx
 def channels_list(obj: Context, as_json: bool) -> None:
     """List channels in masked form."""
+    from scheduler.app import channels as app
+
     with obj.service.session() as session:
-        refs = obj.service.channels(session)
+        refs = app.listed(session, obj.service.channels)
     if as_json:
         _emit_json([c.describe() for c in refs])
         return
@@ -478,22 +469,10 @@ def channels_list(obj: Context, as_json: bool) -> None:
 @pass_ctx
 def channels_test(obj: Context, name: str) -> None:
     """Send a test message to one channel."""
-    service = obj.service
-    with service.session() as session:
-        found = [c for c in service.channels(session) if c.name == name]
-    if not found:
-        raise ChannelError(f"no channel {name!r}: see `ua-scheduler channels list`")
-    now = views.iso(service.clock.now())
-    outcome = send_one(
-        found[0],
-        Message(
-            title="ua-scheduler test message",
-            body=f"This channel works. Sent by ua-scheduler at {now}.",
-            key=f"test-{name}-{now}",
-        ),
-    )
-    if not outcome.ok:
-        raise ChannelError(f"channel {name!r} ({found[0].masked}) did not take the test message")
+    from scheduler.app import channels as app
+
+    with obj.service.session() as session:
+        app.test(session, name, clock=obj.clock, channels=obj.service.channels)
     click.echo(f"sent a test message to {name}")
 
 
@@ -502,14 +481,10 @@ def channels_test(obj: Context, name: str) -> None:
 @pass_ctx
 def channels_remove(obj: Context, name: str) -> None:
     """Remove a channel added with the CLI."""
+    from scheduler.app import channels as app
+
     with obj.service.session() as session:
-        row = session.exec(select(Channel).where(col(Channel.name) == name)).first()
-        if row is None:
-            raise ChannelError(
-                f"no channel {name!r} in the database (channels from the channels_file are edited there)"
-            )
-        session.delete(row)
-        session.commit()
+        app.remove(session, name)
     click.echo(f"removed channel {name}")
 
 
@@ -531,38 +506,36 @@ def tally(
     obj: Context, ua: str, fmt: TallyFormat, language: str | None, output: Path | None, verify: bool
 ) -> None:
     """The tally of an action: final once closed, provisional before; letters to its targets."""
+    from scheduler.app import tallies as app
+
+    if verify:
+        with obj.service.session() as session:
+            checked = app.verify(session, ua)
+        if checked.differences:
+            click.echo(
+                f"ua-scheduler: UA {checked.ua}: the running totals differ from a recount of the reports "
+                f"(kept != recounted): {'; '.join(checked.differences)}",
+                err=True,
+            )
+            raise SystemExit(1)
+        kept = checked.kept
+        click.echo(
+            f"UA {checked.ua}: the running totals match a recount of the reports: {kept.total} action(s) "
+            f"in {kept.reports} report(s), {kept.late} late, {kept.held} held for review"
+        )
+        return
+
+    if fmt == "pdf" and output is None and sys.stdout.isatty():
+        raise Invalid("output", "a PDF is binary: give --output FILE or redirect stdout")
     with obj.service.session() as session:
-        action = store.get_action(session, ua)
-        if verify:
-            _verify_counters(session, action)
-            return
-        content = render_bytes(count(session, action, now=obj.service.clock.now()), fmt, language=language)
+        rendered = app.tally(session, ua, clock=obj.clock, fmt=fmt, language=language)
     if output is not None:
-        write_private(output, content)
+        write_private(output, rendered.content)
         click.echo(f"wrote {output}", err=True)
         return
-    if fmt == "pdf" and sys.stdout.isatty():
-        raise InvalidInputError("output", "a PDF is binary: give --output FILE or redirect stdout")
     sys.stdout.flush()
-    sys.stdout.buffer.write(content)
+    sys.stdout.buffer.write(rendered.content)
     sys.stdout.buffer.flush()
-
-
-def _verify_counters(session: Session, action: Action) -> None:
-    assert action.id is not None
-    kept = counters.running(session, action.id)
-    differences = kept.differences(counters.recount(session, action.id))
-    if differences:
-        click.echo(
-            f"ua-scheduler: UA {action.ua}: the running totals differ from a recount of the reports "
-            f"(kept != recounted): {'; '.join(differences)}",
-            err=True,
-        )
-        raise SystemExit(1)
-    click.echo(
-        f"UA {action.ua}: the running totals match a recount of the reports: {kept.total} action(s) "
-        f"in {kept.reports} report(s), {kept.late} late, {kept.held} held for review"
-    )
 
 
 @cli.command()
@@ -570,15 +543,10 @@ def _verify_counters(session: Session, action: Action) -> None:
 @pass_ctx
 def plan(obj: Context, as_json: bool) -> None:
     """The timetable: what will be sent when, to which tags."""
+    from scheduler.app.timetable import timetable
+
     with obj.service.session() as session:
-        entries = views.timetable(session, obj.settings)
-        known = {c.name for c in obj.service.channels(session)}
-        for entry in entries:
-            entry["channels"] = [
-                c.name
-                for c in select_channels(obj.service.channels(session), entry["tags"])
-                if c.name in known
-            ]
+        entries = timetable(session, settings=obj.settings, channels=obj.service.channels)
     if as_json:
         _emit_json(entries)
         return
@@ -592,7 +560,7 @@ def plan(obj: Context, as_json: bool) -> None:
 @cli.group(invoke_without_command=True)
 @click.option(
     "--status",
-    type=click.Choice([s.value for s in OutboxStatus]),
+    type=click.Choice(DELIVERY_STATUSES),
     help="Only deliveries in this state (failed: gave up; dropped: too late or channel gone).",
 )
 @click.option("--limit", type=click.IntRange(1, 10_000), default=200, show_default=True)
@@ -600,28 +568,14 @@ def plan(obj: Context, as_json: bool) -> None:
 @click.pass_context
 def deliveries(ctx: click.Context, status: str | None, limit: int, as_json: bool) -> None:
     """The delivery log (the outbox), newest first; `deliveries retry ID` sends one again."""
+    from scheduler.app import deliveries as app
+
     if ctx.invoked_subcommand is not None:
         return
     obj = ctx.find_object(Context)
     assert obj is not None
     with obj.service.session() as session:
-        rows = outbox.listed(session, OutboxStatus(status) if status else None, limit)
-        data = [
-            {
-                "id": row.id,
-                "key": row.key,
-                "kind": row.kind,
-                "channel": row.channel,
-                "status": row.status.value,
-                "attempts": row.attempts,
-                "created_at": views.iso(row.created_at),
-                "next_attempt_at": views.iso(row.next_attempt_at),
-                "sent_at": views.iso(row.sent_at),
-                "owner": row.claimed_by,
-                "last_error": obj.redactor.redact(row.last_error) if row.last_error else None,
-            }
-            for row in rows
-        ]
+        data = app.listed(session, status=status, limit=limit, redactor=obj.redactor)
     if as_json:
         _emit_json(data)
         return
@@ -639,10 +593,11 @@ def deliveries(ctx: click.Context, status: str | None, limit: int, as_json: bool
 @pass_ctx
 def deliveries_retry(obj: Context, delivery_id: int) -> None:
     """Put a failed or dropped delivery back in line; the running service sends it."""
+    from scheduler.app import deliveries as app
+
     with obj.service.session() as session:
-        row = outbox.retry(session, delivery_id, now=obj.service.clock.now())
-        session.commit()
-        click.echo(f"delivery {delivery_id} ({row.key}) queued again")
+        key = app.retry(session, delivery_id, clock=obj.clock)
+    click.echo(f"delivery {delivery_id} ({key}) queued again")
 
 
 @cli.group("tokens")
@@ -655,9 +610,10 @@ def tokens_group() -> None:
 @pass_ctx
 def tokens_create(obj: Context, name: str) -> None:
     """Make a token and print it once: only its hash is stored."""
+    from scheduler.app import tokens
+
     with obj.service.session() as session:
-        token = tokens.create(session, name, now=obj.service.clock.now())
-        session.commit()
+        token = tokens.create(session, name, now=obj.clock.now())
     click.echo(token)
     click.echo(f"token {name!r} created: keep it now, it cannot be shown again", err=True)
 
@@ -667,16 +623,10 @@ def tokens_create(obj: Context, name: str) -> None:
 @pass_ctx
 def tokens_list(obj: Context, as_json: bool) -> None:
     """List tokens (names and dates, never the tokens)."""
+    from scheduler.app import tokens
+
     with obj.service.session() as session:
-        data = [
-            {
-                "name": t.name,
-                "created_at": views.iso(t.created_at),
-                "last_used_at": views.iso(t.last_used_at),
-                "revoked_at": views.iso(t.revoked_at),
-            }
-            for t in tokens.listed(session)
-        ]
+        data = tokens.described(session)
     if as_json:
         _emit_json(data)
         return
@@ -690,9 +640,10 @@ def tokens_list(obj: Context, as_json: bool) -> None:
 @pass_ctx
 def tokens_revoke(obj: Context, name: str) -> None:
     """Revoke a token at once."""
+    from scheduler.app import tokens
+
     with obj.service.session() as session:
-        tokens.revoke(session, name, now=obj.service.clock.now())
-        session.commit()
+        tokens.revoke(session, name, now=obj.clock.now())
     click.echo(f"token {name!r} revoked")
 
 
@@ -724,29 +675,35 @@ def show_config(obj: Context) -> None:
     _emit_json(obj.settings.describe())
 
 
-# ---------------------------------------------------------------- plumbing
+# ---------------------------------------------------------------- the one error mapping
 
 
 def _at_least_warning(level: str) -> str:
-    return level if level in ("warning", "error") else "warning"
+    return level if level in ("debug", "warning", "error") else "warning"
 
 
-def _validated(model: Any, **values: Any) -> Any:
-    from pydantic import ValidationError
+def _database_unavailable(exc: BaseException) -> UaSchedulerError | None:
+    """The database driver's "cannot connect" as ``Unavailable``; None for anything else."""
+    from sqlalchemy.exc import OperationalError
 
-    try:
-        return model.model_validate({k: v for k, v in values.items() if v is not None})
-    except ValidationError as exc:
-        error = exc.errors(include_url=False, include_input=False)[0]
-        field = ".".join(str(p) for p in error["loc"])
-        raise InvalidInputError(field, str(error["msg"]).removeprefix("Value error, ")) from None
+    if isinstance(exc, OperationalError):
+        return Unavailable(f"database: {exc.orig}")
+    return None
 
 
-EXPECTED = (ActionsError, JobsError, SettingsError, OperationalError)
+TRANSLATE: tuple[Callable[[BaseException], UaSchedulerError | None], ...] = (_database_unavailable,)
+"""Third-party errors that are expected failures, translated into the hierarchy at this boundary."""
+EXIT_STATUS: dict[type[UaSchedulerError], int] = {UaSchedulerError: 1}
+"""Exit status by kind of error (the most specific class listed wins); usage errors are click's 2."""
+UNEXPECTED_STATUS = 1
+
+
+def exit_status(exc: UaSchedulerError) -> int:
+    return next(EXIT_STATUS[kind] for kind in type(exc).__mro__ if kind in EXIT_STATUS)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: expected errors become one line on stderr and exit status 1."""
+    """Entry point: an expected error is one line on stderr and its exit status, never a traceback."""
     keep_private()
     try:
         cli.main(args=argv, prog_name="ua-scheduler", standalone_mode=False)
@@ -756,19 +713,35 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         raise SystemExit(exc.exit_code) from None
-    except EXPECTED as exc:
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        if isinstance(exc, OperationalError):
-            message = f"database: {exc.orig}"
-        click.echo(f"ua-scheduler: error: {_redact(message)}", err=True)
-        raise SystemExit(1) from None
     except SystemExit:
         raise
+    except UaSchedulerError as exc:
+        _fail(exc, exit_status(exc))
+    except Exception as exc:
+        translated = next((found for t in TRANSLATE if (found := t(exc)) is not None), None)
+        if translated is not None:
+            _fail(translated, exit_status(translated))
+        _unexpected(exc)
     raise SystemExit(0)
 
 
-def _redact(text: str) -> str:
-    return REDACTOR.redact(text)
+def _fail(exc: UaSchedulerError, status: int) -> None:
+    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    click.echo(f"ua-scheduler: error: {REDACTOR.redact(message)}", err=True)
+    raise SystemExit(status) from None
+
+
+def _unexpected(exc: Exception) -> None:
+    import structlog
+
+    structlog.get_logger("ua_scheduler.cli").debug("cli.failed", exc_info=exc)
+    first = (str(exc).splitlines() or [""])[0]
+    click.echo(
+        f"ua-scheduler: error: unexpected {type(exc).__name__}: {REDACTOR.redact(first)} "
+        '(set log_level = "debug" for the traceback)',
+        err=True,
+    )
+    raise SystemExit(UNEXPECTED_STATUS) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,13 +7,15 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from actions.errors import DuplicateError, InvalidInputError, NotFoundError
 from actions.models import ApiToken
+from actions.views import iso
+from config.names import name_problem
 
 PREFIX = "uas_"
-NAME_MAX_LEN = 64
 
 
 def digest(token: str) -> str:
@@ -23,17 +25,36 @@ def digest(token: str) -> str:
 
 def create(session: Session, name: str, *, now: datetime) -> str:
     """Make a token for ``name``; return it (the only time it is ever shown)."""
-    if not name or len(name) > NAME_MAX_LEN or not name.replace("-", "").replace("_", "").isalnum():
-        raise InvalidInputError("name", f"{name!r} is not a token name: use letters, digits, '-' and '_'")
+    problem = name_problem(name, "token name")
+    if problem is not None:
+        raise InvalidInputError("name", problem)
     if session.exec(select(ApiToken).where(ApiToken.name == name)).first() is not None:
         raise DuplicateError(f"a token named {name!r} exists: revoke it or choose another name")
     token = PREFIX + secrets.token_urlsafe(32)
     session.add(ApiToken(name=name, token_hash=digest(token), created_at=now))
+    try:
+        session.commit()
+    except IntegrityError:  # the same name raced in
+        session.rollback()
+        raise DuplicateError(f"a token named {name!r} exists: revoke it or choose another name") from None
     return token
 
 
 def listed(session: Session) -> Sequence[ApiToken]:
     return session.exec(select(ApiToken).order_by(col(ApiToken.name))).all()
+
+
+def described(session: Session) -> list[dict[str, str | None]]:
+    """Tokens by name and dates; never the tokens, nor their hashes."""
+    return [
+        {
+            "name": t.name,
+            "created_at": iso(t.created_at),
+            "last_used_at": iso(t.last_used_at),
+            "revoked_at": iso(t.revoked_at),
+        }
+        for t in listed(session)
+    ]
 
 
 def revoke(session: Session, name: str, *, now: datetime) -> None:
@@ -43,6 +64,7 @@ def revoke(session: Session, name: str, *, now: datetime) -> None:
     if row.revoked_at is None:
         row.revoked_at = now
         session.add(row)
+        session.commit()
 
 
 def by_hash(session: Session, token_hash: str) -> ApiToken | None:

@@ -13,25 +13,20 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Requ
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
 
-from actions import counters, csv_reports, store, views
-from actions.deadlines import DateWindow
-from actions.errors import DuplicateError, InvalidInputError, NotFoundError
-from actions.models import ActionStatus, Channel
-from actions.specs import ActionSpec
-from actions.tally import count
-from jobs.channels import ChannelRef, check_name, check_url, select_channels
-from jobs.due import close_by_staff
-from jobs.errors import ChannelError
-from jobs.notify import Message, send_one
-from jobs.report import MEDIA_TYPES, TallyFormat, render_bytes
+from actions.models import ActionStatus
+from actions.specs import UA_PATTERN, ActionSpec
+from config.errors import Invalid
+from config.names import NAME_MAX_LEN, NAME_PATTERN, tag_set
+from jobs.formats import MEDIA_TYPES, TallyFormat
+from scheduler.app import actions as actions_app
+from scheduler.app import channels as channels_app
+from scheduler.app import reports as reports_app
+from scheduler.app import tallies
+from scheduler.app.timetable import timetable
 from scheduler.http.auth import require_staff
 from scheduler.http.deps import MetricsDep, ServiceDep, SessionDep
-from scheduler.http.errors import problem
 from scheduler.http.reports import UA_PATH
-from scheduler.service import Service
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -178,8 +173,6 @@ class ImportOut(BaseModel):
 
 
 # What the schema shows (and fuzzers aim at); the validators themselves give friendlier messages.
-UA_PATTERN = r"^\s*(?:[Uu][Aa]\s*:?\s*)?\d{1,4}\s*[./]\s*\d{2}\s*$"
-TAG_PATTERN = r"^[A-Za-z0-9_-]+$"
 DURATION_PATTERN = r"^(?:\d+[wdhms])+$"
 DEADLINE_SCHEMA: dict[str, Any] = {
     "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}],
@@ -192,7 +185,7 @@ def _action_schema(schema: dict[str, Any]) -> None:
     properties = schema["properties"]
     properties["ua"]["pattern"] = UA_PATTERN
     properties["deadline"] = {"title": "Deadline", **DEADLINE_SCHEMA}
-    properties["tags"]["items"]["pattern"] = TAG_PATTERN
+    properties["tags"]["items"]["pattern"] = NAME_PATTERN
     properties["reminders"] = {
         "title": "Reminders",
         "description": "Offsets before the deadline (default: the `reminders` setting)",
@@ -224,8 +217,8 @@ class ChannelIn(BaseModel):
 
     name: str = Field(
         min_length=1,
-        max_length=64,
-        json_schema_extra={"pattern": TAG_PATTERN},
+        max_length=NAME_MAX_LEN,
+        json_schema_extra={"pattern": NAME_PATTERN},
         examples=["coordinators"],
     )
     url: str = Field(
@@ -235,15 +228,14 @@ class ChannelIn(BaseModel):
         description="An apprise URL",
         examples=["json://hooks.example.org/ua"],
     )
-    tags: list[str] = Field(default_factory=list, max_length=32, examples=[["coordinators"]])
+    tags: list[Annotated[str, Field(json_schema_extra={"pattern": NAME_PATTERN})]] = Field(
+        default_factory=list, max_length=32, examples=[["coordinators"]]
+    )
 
     @field_validator("tags")
     @classmethod
     def _tags(cls, value: list[str]) -> list[str]:
-        for tag in value:
-            if not tag or len(tag) > 64 or not tag.replace("-", "").replace("_", "").isalnum():
-                raise ValueError(f"{tag[:64]!r} is not a tag: use letters, digits, '-' and '_'")
-        return sorted(set(value))
+        return tag_set(value)
 
 
 # ---------------------------------------------------------------- actions
@@ -254,8 +246,7 @@ def list_actions(
     session: SessionDep,
     status: Annotated[Literal["open", "closed", "cancelled", "all"], Query()] = "open",
 ) -> list[dict[str, Any]]:
-    rows = store.list_actions(session, None if status == "all" else ActionStatus(status))
-    return [views.action_summary(a) for a in rows]
+    return actions_app.listed(session, status)
 
 
 @router.post(
@@ -266,29 +257,15 @@ def list_actions(
     responses={409: {"model": ProblemOut, "description": "The UA exists already"}},
 )
 def create_action(spec: ActionIn, service: ServiceDep, session: SessionDep) -> dict[str, Any]:
-    try:
-        action = store.create_action(
-            session,
-            spec,
-            now=service.clock.now(),
-            default_timezone=service.settings.timezone,
-            default_offsets=service.settings.reminders,
-            window=DateWindow.of(service.settings, service.clock.now()),
-        )
-        session.commit()
-    except OverflowError:
-        raise InvalidInputError("deadline", "out of range (with its reminders)") from None
-    except IntegrityError:  # the same UA raced in from another request
-        session.rollback()
-        raise DuplicateError(f"UA {spec.ua} already exists") from None
-    return views.action_detail(session, action)
+    action = actions_app.create(session, spec, clock=service.clock, settings=service.settings)
+    return actions_app.detail(session, action.ua)
 
 
 @router.get(
     "/actions/{number}", summary="One action in full", response_model=ActionDetailOut, responses=_NOT_FOUND
 )
 def get_action(number: Number, session: SessionDep) -> dict[str, Any]:
-    return views.action_detail(session, store.get_action(session, number))
+    return actions_app.detail(session, number)
 
 
 @router.post(
@@ -298,18 +275,10 @@ def get_action(number: Number, session: SessionDep) -> dict[str, Any]:
     responses={**_NOT_FOUND, **_CONFLICT},
 )
 def extend_action(number: Number, body: ExtendIn, service: ServiceDep, session: SessionDep) -> dict[str, Any]:
-    action = store.get_action(session, number)
-    store.extend_later(
-        session,
-        action,
-        body.deadline,
-        now=service.clock.now(),
-        default_offsets=service.settings.reminders,
-        source="api",
-        window=DateWindow.of(service.settings, service.clock.now()),
+    action = actions_app.extend(
+        session, number, body.deadline, clock=service.clock, settings=service.settings, source="api"
     )
-    session.commit()
-    return views.action_detail(session, action)
+    return actions_app.detail(session, action.ua)
 
 
 @router.post(
@@ -319,10 +288,10 @@ def extend_action(number: Number, body: ExtendIn, service: ServiceDep, session: 
     responses={**_NOT_FOUND, **_CONFLICT},
 )
 def close_action(number: Number, service: ServiceDep, session: SessionDep) -> dict[str, Any]:
-    action = store.get_action(session, number)
-    close_by_staff(service.work(), session, action, service.clock.now())
-    session.commit()
-    return views.action_detail(session, action)
+    action = actions_app.close(
+        session, number, clock=service.clock, settings=service.settings, channels=service.channels
+    )
+    return actions_app.detail(session, action.ua)
 
 
 @router.post(
@@ -332,10 +301,8 @@ def close_action(number: Number, service: ServiceDep, session: SessionDep) -> di
     responses={**_NOT_FOUND, **_CONFLICT},
 )
 def cancel_action(number: Number, service: ServiceDep, session: SessionDep) -> dict[str, Any]:
-    action = store.get_action(session, number)
-    store.cancel_action(session, action, now=service.clock.now(), reason="cancelled by staff")
-    session.commit()
-    return views.action_detail(session, action)
+    action = actions_app.cancel(session, number, clock=service.clock)
+    return actions_app.detail(session, action.ua)
 
 
 # ---------------------------------------------------------------- sections' CSV
@@ -350,7 +317,7 @@ async def csv_body(request: Request) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InvalidInputError("body", f"not UTF-8 text (byte {exc.start})") from None
+        raise Invalid("body", f"not UTF-8 text (byte {exc.start})") from None
 
 
 CSV_EXAMPLE = "country,letter,email,fax,call,post,other,note\nNL,120,45,0,3,10,0,weeks 1-2\nBE,30,12,,,,,\n"
@@ -388,42 +355,20 @@ def import_reports(
     metrics: MetricsDep,
     idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
 ) -> JSONResponse:
-    action = store.get_action(session, number)
-    parsed = csv_reports.parse(text)
-    if not parsed.ok:
-        rows = [{"line": p.line, "field": p.field, "message": str(p)} for p in parsed.problems]
-        lines = len({p.line for p in parsed.problems})
-        return problem(422, f"{lines} line(s) cannot be used; nothing was stored", field="body", rows=rows)
-    now = service.clock.now()
-    stored = actions = 0
-    late = False
-    try:
-        for row in parsed.rows:
-            key = f"csv:{idempotency_key}:{row.country}" if idempotency_key else None
-            report = store.add_report(
-                session, action, row.counts, country=row.country, now=now, source="csv", idempotency_key=key
-            )
-            if report.new:
-                stored += 1
-                actions += row.counts.total()
-                late = report.late
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise DuplicateError("another request with this Idempotency-Key is being stored: retry") from None
-    if stored:
-        metrics.reports.labels(source="csv").inc(stored)
-    assert action.id is not None
-    tally = counters.running(session, action.id)
+    done = reports_app.import_csv(session, number, text, clock=service.clock, idempotency_key=idempotency_key)
+    if done.reports_stored:
+        metrics.reports.labels(source="csv").inc(done.reports_stored)
     body = ImportOut(
-        ua=action.ua,
-        reports_stored=stored,
-        actions_stored=actions,
-        total=tally.total,
-        late_total=tally.late,
-        late=late,
+        ua=done.ua,
+        reports_stored=done.reports_stored,
+        actions_stored=done.actions_stored,
+        total=done.total,
+        late_total=done.late_total,
+        late=done.late,
     )
-    return JSONResponse(body.model_dump(), status_code=201 if stored or not idempotency_key else 200)
+    return JSONResponse(
+        body.model_dump(), status_code=201 if done.reports_stored or not idempotency_key else 200
+    )
 
 
 # ---------------------------------------------------------------- tally and timetable
@@ -448,22 +393,11 @@ def get_tally(
     fmt: Annotated[TallyFormat, Query(alias="format")] = "json",
     language: Annotated[str | None, Query(max_length=8, description="Letter language: en or ru")] = None,
 ) -> Response:
-    action = store.get_action(session, number)
-    body = render_bytes(count(session, action, now=service.clock.now()), fmt, language=language)
+    rendered = tallies.tally(session, number, clock=service.clock, fmt=fmt, language=language)
     headers = {}
     if fmt != "json":
-        suffix = "txt" if fmt == "letter" else fmt
-        headers["Content-Disposition"] = f'inline; filename="ua-{action.ua}-tally.{suffix}"'
-    return Response(body, media_type=MEDIA_TYPES[fmt], headers=headers)
-
-
-def timetable_rows(service: Service, session: Session) -> list[dict[str, Any]]:
-    """The timetable, each row with the channels (by name) it would go to now."""
-    entries = views.timetable(session, service.settings)
-    channels = service.channels(session)
-    for entry in entries:
-        entry["channels"] = [c.name for c in select_channels(channels, entry["tags"])]
-    return entries
+        headers["Content-Disposition"] = f'inline; filename="{rendered.filename}"'
+    return Response(rendered.content, media_type=rendered.media_type, headers=headers)
 
 
 @router.get(
@@ -472,7 +406,7 @@ def timetable_rows(service: Service, session: Session) -> list[dict[str, Any]]:
     response_model=list[TimetableOut],
 )
 def get_timetable(service: ServiceDep, session: SessionDep) -> list[dict[str, Any]]:
-    return timetable_rows(service, session)
+    return timetable(session, settings=service.settings, channels=service.channels)
 
 
 # ---------------------------------------------------------------- channels
@@ -480,7 +414,7 @@ def get_timetable(service: ServiceDep, session: SessionDep) -> list[dict[str, An
 
 @router.get("/channels", summary="Channels, masked", response_model=list[ChannelOut])
 def list_channels(service: ServiceDep, session: SessionDep) -> list[dict[str, object]]:
-    return [c.describe() for c in service.channels(session)]
+    return [c.describe() for c in channels_app.listed(session, service.channels)]
 
 
 @router.post(
@@ -491,21 +425,10 @@ def list_channels(service: ServiceDep, session: SessionDep) -> list[dict[str, ob
     responses={409: {"model": ProblemOut, "description": "A channel of this name exists"}},
 )
 def add_channel(body: ChannelIn, service: ServiceDep, session: SessionDep) -> dict[str, object]:
-    service.redactor.add_url(body.url)  # before anything can log or echo it
-    try:
-        check_name(body.name)
-    except ChannelError as exc:
-        raise InvalidInputError("name", str(exc)) from None
-    check_url(body.url)
-    if session.exec(select(Channel).where(Channel.name == body.name)).first() is not None:
-        raise DuplicateError(f"channel {body.name!r} already exists: remove it first")
-    session.add(Channel(name=body.name, url=body.url, tags=body.tags, created_at=service.clock.now()))
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise DuplicateError(f"channel {body.name!r} already exists: remove it first") from None
-    return _one_channel(service, session, body.name).describe()
+    ref = channels_app.add(
+        session, body.name, body.url, body.tags, clock=service.clock, redactor=service.redactor
+    )
+    return ref.describe()
 
 
 @router.delete(
@@ -516,13 +439,7 @@ def add_channel(body: ChannelIn, service: ServiceDep, session: SessionDep) -> di
     responses={404: {"model": ProblemOut, "description": "No such channel in the database"}},
 )
 def remove_channel(name: ChannelName, session: SessionDep) -> Response:
-    row = session.exec(select(Channel).where(Channel.name == name)).first()
-    if row is None:
-        raise NotFoundError(
-            f"no channel {name!r} in the database (channels from the channels_file are edited there)"
-        )
-    session.delete(row)
-    session.commit()
+    channels_app.remove(session, name)
     return Response(status_code=204)
 
 
@@ -535,27 +452,6 @@ def remove_channel(name: ChannelName, session: SessionDep) -> Response:
         502: {"model": ProblemOut, "description": "The channel did not take the message"},
     },
 )
-def test_channel(name: ChannelName, service: ServiceDep, session: SessionDep) -> Any:
-    channel = _one_channel(service, session, name)
-    session.close()  # a slow channel must not hold a database connection
-    now = views.iso(service.clock.now())
-    outcome = send_one(
-        channel,
-        Message(
-            title="ua-scheduler test message",
-            body=f"This channel works. Sent by ua-scheduler at {now}.",
-            key=f"test-{name}-{now}",
-        ),
-    )
-    if not outcome.ok:
-        return problem(
-            502, f"channel {name!r} ({channel.masked}) did not take the test message", field="channel"
-        )
+def test_channel(name: ChannelName, service: ServiceDep, session: SessionDep) -> dict[str, object]:
+    channels_app.test(session, name, clock=service.clock, channels=service.channels)
     return {"ok": True, "channel": name}
-
-
-def _one_channel(service: Service, session: Session, name: str) -> ChannelRef:
-    found = [c for c in service.channels(session) if c.name == name]
-    if not found:
-        raise NotFoundError(f"no channel {name!r}: see GET /api/v1/channels")
-    return found[0]

@@ -8,7 +8,7 @@ from fastapi import Depends, HTTPException, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from actions.models import ApiToken
-from scheduler import tokens
+from scheduler.app import tokens
 from scheduler.http.deps import ServiceDep, SessionDep, csrf
 
 SESSION_COOKIE = "ua_staff"

@@ -11,25 +11,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlmodel import Session, col, select
 
-from actions import counters, store, views
-from actions.deadlines import local_text
-from actions.models import Action, ActionStatus, Delivery, OutboxStatus
-from scheduler import tokens
-from scheduler.http.api import timetable_rows
+from actions import views
+from scheduler.app import channels, deliveries, tallies, tokens
+from scheduler.app.timetable import timetable
 from scheduler.http.auth import SESSION_COOKIE, SESSION_MAX_AGE_S, require_staff, session_cookie
 from scheduler.http.deps import CsrfDep, LimiterDep, ServiceDep, SessionDep
 from scheduler.http.guards import CSRF_COOKIE, CSRF_FIELD, Csrf
 
 router = APIRouter(include_in_schema=False)
 
-KIND_NAMES = {
-    "reminder": "reminder",
-    "tally": "final tally",
-    "personal": "personal reminder",
-    "ops": "ops alert",
-}
 NEXT_ROWS = 20
 RECENT_ROWS = 30
 TOKEN_MAX_LEN = 200
@@ -131,55 +122,10 @@ def dashboard(request: Request, service: ServiceDep, session: SessionDep, csrf: 
         "csrf_token": token,
         "csrf_field": CSRF_FIELD,
         "now": views.iso(service.clock.now()),
-        "actions": _open_actions(session),
-        "upcoming": timetable_rows(service, session)[:NEXT_ROWS],
-        "recent": _recent(session),
-        "channels": [c.describe() for c in service.channels(session)],
+        "actions": tallies.running_totals(session),
+        "upcoming": timetable(session, settings=service.settings, channels=service.channels)[:NEXT_ROWS],
+        "recent": deliveries.recent(session, limit=RECENT_ROWS),
+        "channels": [c.describe() for c in channels.listed(session, service.channels)],
     }
     page = _templates(request).TemplateResponse(request, "dashboard.html", context)
     return _with_csrf(request, csrf, page, token)
-
-
-def _open_actions(session: Session) -> list[dict[str, Any]]:
-    rows = []
-    found = store.list_actions(session, ActionStatus.OPEN)
-    totals = counters.running_many(session, [a.id for a in found if a.id is not None])
-    for action in found:
-        assert action.id is not None
-        tally = totals[action.id]
-        rows.append(
-            {
-                "ua": action.ua,
-                "title": action.title,
-                "deadline": views.iso(action.deadline),
-                "deadline_local": local_text(action.deadline, action.timezone),
-                "total": tally.total,
-                "late": tally.late,
-                "reports": tally.reports,
-                "by_kind": {kind: n for kind, n in tally.by_kind.items() if n},
-            }
-        )
-    return rows
-
-
-def _recent(session: Session) -> list[dict[str, Any]]:
-    """Newest deliveries and failures from the outbox, naming channels only (never their URLs)."""
-    rows = session.exec(
-        select(Delivery, Action.ua)
-        .join(Action, col(Action.id) == Delivery.action_id, isouter=True)
-        .where((col(Delivery.status) != OutboxStatus.PENDING) | col(Delivery.last_error).is_not(None))
-        .order_by(col(Delivery.id).desc())
-        .limit(RECENT_ROWS)
-    ).all()
-    return [
-        {
-            "at": views.iso(delivery.sent_at or delivery.claimed_at or delivery.created_at),
-            "ua": ua or "—",
-            "what": KIND_NAMES.get(delivery.kind, delivery.kind),
-            "channel": delivery.channel,
-            "status": delivery.status.value,
-            "attempts": delivery.attempts,
-            "error": delivery.last_error or "",
-        }
-        for delivery, ua in rows
-    ]

@@ -1,4 +1,4 @@
-"""Every refusal is JSON naming the field and the problem; domain errors map to HTTP statuses."""
+"""The HTTP door's one error mapping: every refusal is ``{"error": {"status", "message", "field"?}}``."""
 
 from __future__ import annotations
 
@@ -9,43 +9,49 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from actions.errors import ActionsError, DuplicateError, InvalidInputError, LifecycleError, NotFoundError
-from jobs.errors import ChannelError
+from config.errors import Conflict, Invalid, NotDelivered, NotFound, Refused, UaSchedulerError, Unavailable
+from config.validation import field_of, problem_of
 
-STATUS = {
-    NotFoundError: 404,
-    InvalidInputError: 422,
-    LifecycleError: 409,
-    DuplicateError: 409,
+STATUS: dict[type[UaSchedulerError], int] = {
+    NotFound: 404,
+    Conflict: 409,
+    Invalid: 422,
+    Refused: 403,
+    NotDelivered: 502,
+    Unavailable: 503,
+    UaSchedulerError: 400,
 }
+"""HTTP status by kind of error; the most specific class listed wins."""
+
+
+def status_of(exc: UaSchedulerError) -> int:
+    return next(STATUS[kind] for kind in type(exc).__mro__ if kind in STATUS)
 
 
 def problem(status: int, message: str, *, field: str | None = None, **extra: Any) -> JSONResponse:
     body: dict[str, Any] = {"error": {"status": status, "message": message}}
     if field is not None:
         body["error"]["field"] = field
-    body["error"].update(extra)
+    body["error"].update({k: v for k, v in extra.items() if v is not None})
     return JSONResponse(body, status_code=status)
 
 
-def install(app: FastAPI) -> None:
-    @app.exception_handler(ActionsError)
-    async def _domain(_request: Request, exc: ActionsError) -> JSONResponse:
-        status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
-        field = exc.field if isinstance(exc, InvalidInputError) else None
-        message = exc.problem if isinstance(exc, InvalidInputError) else str(exc)
-        return problem(status, message, field=field)
+def as_problem(exc: UaSchedulerError) -> JSONResponse:
+    """The JSON error for ``exc``: an ``Invalid`` names its field (and, for a file, each bad row)."""
+    if isinstance(exc, Invalid):
+        return problem(status_of(exc), exc.problem, field=exc.field, rows=exc.rows)
+    return problem(status_of(exc), str(exc))
 
-    @app.exception_handler(ChannelError)
-    async def _channel(_request: Request, exc: ChannelError) -> JSONResponse:
-        return problem(422, str(exc), field="url")
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(UaSchedulerError)
+    async def _ours(_request: Request, exc: UaSchedulerError) -> JSONResponse:
+        return as_problem(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0]
-        location = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header")]
-        field = ".".join(location) or "body"
-        return problem(422, str(first.get("msg", "invalid")).removeprefix("Value error, "), field=field)
+        return problem(422, problem_of(first), field=field_of(first))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -26,6 +26,9 @@ from actions.deadlines import local_text, time_left_in_words
 from actions.errors import InvalidInputError, NotFoundError
 from actions.models import KINDS, Action, ActionStatus, Report, Target
 from actions.views import iso
+from config.errors import Invalid, NotFound
+from config.names import NAME_PATTERN
+from config.validation import field_of, problem_of
 from jobs.confirm import ask_to_confirm
 from scheduler.http.deps import CsrfDep, LimiterDep, MetricsDep, ServiceDep, SessionDep
 from scheduler.http.guards import CSRF_COOKIE, CSRF_FIELD, Csrf, RateLimiter
@@ -59,7 +62,7 @@ SOCIAL_PROFILES = {
     "instagram": "https://www.instagram.com/{}/",
 }
 _HANDLE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_TOKEN = re.compile(NAME_PATTERN)
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -132,7 +135,7 @@ def _not_found(request: Request, text: str) -> HTMLResponse:
 def _load(session: Session, number: str) -> Action | None:
     try:
         return store.get_action(session, number)
-    except (NotFoundError, InvalidInputError):
+    except (NotFound, Invalid):
         return None
 
 
@@ -293,11 +296,8 @@ def _report_in(form: dict[str, str]) -> ReportIn | tuple[str, str]:
         return ReportIn.model_validate(body)
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = str(first["loc"][-1]) if first["loc"] else "counts"
-        problem = str(first["msg"]).removeprefix("Value error, ")
-        if first["type"] in {"int_parsing", "int_from_float"}:
-            problem = "give a whole number, such as 0 or 3"
-        return name, f"{_label(name)}: {problem}"
+        name = field_of(first, default="counts").rsplit(".", 1)[-1]
+        return name, f"{_label(name)}: {problem_of(first)}"
 
 
 # ------------------------------------------------------------------------------------------ the action
@@ -362,7 +362,7 @@ def report_submit(
             source="web",
             idempotency_key=f"web-{key}" if _TOKEN.fullmatch(key) else None,
         )
-    except InvalidInputError as exc:
+    except Invalid as exc:
         session.rollback()
         problem = NOTHING_REPORTED if exc.field == "counts" else f"{_label(exc.field)}: {exc.problem}"
         return _report_form(request, csrf, context, values=form, error=(exc.field, problem))

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from actions import reporting, store
-from actions.specs import ReportCounts
-from actions.supporters import supporter_hash
+from actions import reporting
+from actions.specs import UA_KEY_PATTERN, ReportCounts
+from scheduler.app import reports as app
 from scheduler.http.deps import LimiterDep, MetricsDep, ServiceDep
 from scheduler.http.guards import require_json
 from scheduler.http.metrics import Metrics
@@ -18,7 +18,7 @@ from scheduler.service import Service
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 
-UA_PATH = Path(description="UA number such as 61.20", pattern=r"^\d{1,4}[./]\d{2}$", max_length=8)
+UA_PATH = Path(description="UA number such as 61.20", pattern=UA_KEY_PATTERN, max_length=8)
 IDEMPOTENCY_KEY_MAX = 128
 
 
@@ -53,18 +53,19 @@ def record_report(
     source: str,
     idempotency_key: str | None = None,
 ) -> reporting.Stored:
-    """Store the report (or find the one a retried request stored): one transaction, no ORM."""
-    digest = supporter_hash(body.supporter_email, service.secret()) if body.supporter_email else None
-    draft = reporting.Draft(
+    """The JSON route's and the form's door: record, and count it in the metrics."""
+    stored = app.record(
+        service.engine,
+        service.actions,
+        ua,
         body.counts,
-        country=body.country,
+        clock=service.clock,
         source=source,
-        supporter_hash=digest,
-        idempotency_key=idempotency_key,
+        country=body.country,
+        supporter_email=body.supporter_email,
+        secret=service.secret() if body.supporter_email else None,
         target=body.target,
-    )
-    stored = reporting.record(
-        service.engine, service.actions, ua, draft, now=service.clock.now(), codes=store.COUNTRY_CODES
+        idempotency_key=idempotency_key,
     )
     if stored.new:
         metrics.reports.labels(source=source).inc()

@@ -12,7 +12,7 @@ import pytest
 from fpdf import FPDF
 
 from actions.clock import ManualClock
-from scheduler import cli
+from tests.support.cli import Run, runner
 
 DATA = Path(__file__).parent.parent / "data" / "ua"
 
@@ -22,12 +22,20 @@ def _london(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("UA_SCHEDULER_TIMEZONE", "Europe/London")
 
 
-@pytest.fixture(autouse=True)
-def clock(monkeypatch: pytest.MonkeyPatch) -> ManualClock:
+@pytest.fixture
+def clock() -> ManualClock:
     """The CLI's clock, set to a day in 2019 so the sample documents are still open."""
-    manual = ManualClock(datetime(2019, 3, 1, 9, 0, tzinfo=UTC))
-    monkeypatch.setattr(cli, "SystemClock", lambda: manual)
-    return manual
+    return ManualClock(datetime(2019, 3, 1, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def run(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], clock: ManualClock
+) -> Run:
+    """The CLI on the test's database, each run at the clock's time."""
+    monkeypatch.setenv("UA_SCHEDULER_DATABASE_URL", database_url)
+    monkeypatch.setenv("UA_SCHEDULER_LOG_FORMAT", "json")
+    return runner(capsys, clock)
 
 
 @pytest.fixture

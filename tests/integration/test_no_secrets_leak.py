@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from actions.clock import ManualClock
 from jobs.due import run_pass
-from scheduler import tokens
+from scheduler.app import tokens
 from scheduler.cli import main
 from scheduler.http.app import create_app
 from scheduler.logs import configure

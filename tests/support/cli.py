@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from actions.clock import Clock
 from scheduler.cli import main
 
 
@@ -25,11 +26,14 @@ class Result:
 Run = Callable[..., Result]
 
 
-def runner(capsys: pytest.CaptureFixture[str]) -> Run:
+def runner(capsys: pytest.CaptureFixture[str], clock: Clock | None = None) -> Run:
+    """With ``clock``, every run happens at its time (the hidden ``--now`` option)."""
+
     def invoke(*args: str) -> Result:
         capsys.readouterr()
+        at = ["--now", clock.now().isoformat()] if clock is not None else []
         try:
-            main(list(args))
+            main([*at, *args])
         except SystemExit as exc:
             code = int(exc.code or 0)
         else:

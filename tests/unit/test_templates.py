@@ -13,9 +13,10 @@ import pytest
 from actions.models import Target
 from actions.tally import Tally
 from config.settings import ACTION_KINDS
+from jobs.formats import FORMATS, TallyFormat
 from jobs.remind import contacts, kinds_in_time
 from jobs.render import markdown_text
-from jobs.report import FORMATS, TallyFormat, render_tally
+from jobs.report import render_tally
 
 LEAD_TIMES = {"letter": timedelta(days=7)}
 ALL_BUT_LETTER = [k for k in ACTION_KINDS if k != "letter"]

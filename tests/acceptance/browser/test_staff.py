@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
-from scheduler import tokens
+from scheduler.app import tokens
 from scheduler.service import Service
 from tests.acceptance.browser.conftest import LiveServer
 from tests.factories import add_action, add_channel, add_report

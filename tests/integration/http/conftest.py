@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from scheduler import tokens
+from scheduler.app import tokens
 from scheduler.http.app import create_app
 from scheduler.http.metrics import Metrics
 from scheduler.service import Service

@@ -24,7 +24,7 @@ from actions.clock import ManualClock
 from actions.models import Report
 from config.settings import Settings
 from jobs.secrets import Redactor
-from scheduler import tokens
+from scheduler.app import tokens
 from scheduler.http.app import create_app
 from scheduler.service import Service, open_service
 from tests.conftest import START
