@@ -53,10 +53,33 @@ class Sections:
         return sorted([*inside, *(item.line for item in self.labelled)], key=lambda x: x.number)
 
 
+_SHORT_WORDS = 6  # a label's wrapped rest is a few words ("LETTER", "5 MAY 2016 TO:")
+
+
+def _unwrap_labels(lines: list[Line]) -> list[Line]:
+    """A label wrapped over two lines ("... USING THIS MODEL" / "LETTER") is joined again: when a
+    line is no label but it and the short line after it are one, they become one line (keeping
+    the first one's number; the second becomes blank, so line numbers still match the file)."""
+    result = list(lines)
+    for position in range(len(result) - 1):
+        line, following = result[position], result[position + 1]
+        if not line.text or not following.text or len(following.text.split()) > _SHORT_WORDS:
+            continue
+        single = match_label(line.text, "preamble")
+        joined = f"{line.text} {following.text}"
+        whole = match_label(joined, "preamble")
+        # A label that reads as one already takes the rest of its wrap only if the rest is a word
+        # or two ("... USING THIS MODEL" / "LETTER"), which would otherwise pass for a label.
+        if whole and (single is None or (single[0] is whole[0] and len(following.text.split()) <= 2)):
+            result[position] = Line(line.number, joined)
+            result[position + 1] = Line(following.number, "")
+    return result
+
+
 def split_sections(lines: list[Line]) -> Sections:
     sections = [Section("preamble")]
     labelled: list[Labelled] = []
-    for line in lines:
+    for line in _unwrap_labels(lines):
         hit = match_label(line.text, sections[-1].kind) if line.text else None
         if hit is None:
             sections[-1].lines.append(line)

@@ -108,3 +108,18 @@ def test_a_deadline_wrapped_onto_the_next_line_is_read_with_it() -> None:
     document = parse_document(text)
     assert document.deadline == dt.date(2024, 6, 3)
     assert document.deadline_text == "PLEASE TAKE ACTION AS SOON AS POSSIBLE UNTIL: 3 June 2024"
+
+
+def test_a_label_wrapped_over_two_lines_is_read_whole() -> None:
+    text = (
+        "URGENT ACTION\nJOURNALIST HELD\nJournalist Ana Ejemplo Ruiz is held.\n"
+        "TAKE ACTION: WRITE AN APPEAL IN YOUR OWN WORDS OR USING THIS MODEL\nLETTER\n"
+        "Minister of Interior\nMr Pedro Ejemplo Soto\nEmail: minister@interior.example.org\n"
+        "Dear Minister,\nRelease Ana Ejemplo Ruiz.\nYours sincerely,\n"
+        "UA: 5/24 Index: AMR 01/0001/2024 Peru Date: 2 May 2024\n"
+        "PLEASE SEND APPEALS BEFORE\n5 JUNE 2024 TO:\n"
+    )
+    document = parse_document(text)
+    assert [t.name for t in document.targets] == ["Pedro Ejemplo Soto"]
+    assert document.deadline == dt.date(2024, 6, 5)
+    assert document.deadline_text == "PLEASE SEND APPEALS BEFORE 5 JUNE 2024 TO:"
