@@ -196,6 +196,21 @@ class ApiToken(SQLModel, table=True):
     last_used_at: datetime | None = _instant(nullable=True)
 
 
+class StaffSession(SQLModel, table=True):
+    """A dashboard sign-in: the cookie carries its id (signed), the server decides whether it is live.
+
+    Signing out revokes it at once; it expires ``expires_at`` whatever the cookie says.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_hash: str = Field(unique=True, max_length=64)
+    """SHA-256 of the random session key the cookie carries; the key itself is never stored."""
+    token_id: int = Field(foreign_key="apitoken.id", index=True)
+    created_at: datetime = _instant()
+    expires_at: datetime = _instant()
+    revoked_at: datetime | None = _instant(nullable=True)
+
+
 class ServiceSecret(SQLModel, table=True):
     """Keys the service makes for itself on first use (signing cookies, salting supporter hashes)."""
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from actions.errors import DuplicateError, InvalidInputError, NotFoundError
-from actions.models import ApiToken
+from actions.models import ApiToken, StaffSession
 from actions.views import iso
 from config.names import name_problem
 
@@ -80,3 +80,30 @@ def verify(session: Session, token: str, *, now: datetime) -> ApiToken | None:
         session.add(row)
         session.commit()
     return row
+
+
+def open_session(session: Session, token: ApiToken, *, now: datetime, lifetime: timedelta) -> str:
+    """Sign ``token``'s holder in to the dashboard; return the session key for the cookie."""
+    assert token.id is not None
+    key = secrets.token_urlsafe(32)
+    session.add(
+        StaffSession(key_hash=digest(key), token_id=token.id, created_at=now, expires_at=now + lifetime)
+    )
+    return key
+
+
+def session_token(session: Session, key: str, *, now: datetime) -> ApiToken | None:
+    """The live token behind a dashboard session: None once signed out, expired or the token revoked."""
+    row = session.exec(select(StaffSession).where(StaffSession.key_hash == digest(key))).first()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    token = session.get(ApiToken, row.token_id)
+    return token if token is not None and token.revoked_at is None else None
+
+
+def close_session(session: Session, key: str, *, now: datetime) -> None:
+    """Sign out: the session ends on the server, whoever still holds its cookie."""
+    row = session.exec(select(StaffSession).where(StaffSession.key_hash == digest(key))).first()
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = now
+        session.add(row)

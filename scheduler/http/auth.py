@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -15,25 +16,29 @@ SESSION_COOKIE = "ua_staff"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SESSION_MAX_AGE_S = 12 * 3600
+SESSION_LIFETIME = timedelta(seconds=SESSION_MAX_AGE_S)
+"""A dashboard session ends this long after sign-in, on the server as in the browser."""
 
 
 def _serializer(secret: bytes) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt="staff-session")
 
 
-def session_cookie(secret: bytes, token_hash: str) -> str:
-    return str(_serializer(secret).dumps(token_hash))
+def session_cookie(secret: bytes, session_key: str) -> str:
+    """The cookie's value: the server-side session's key, signed."""
+    return str(_serializer(secret).dumps(session_key))
 
 
-def _from_cookie(request: Request, secret: bytes) -> str | None:
+def session_key(request: Request, secret: bytes) -> str | None:
+    """The session key the request's cookie carries, if its signature holds."""
     value = request.cookies.get(SESSION_COOKIE)
     if not value:
         return None
     try:
-        token_hash = _serializer(secret).loads(value, max_age=SESSION_MAX_AGE_S)
+        key = _serializer(secret).loads(value, max_age=SESSION_MAX_AGE_S)
     except BadSignature:
         return None
-    return str(token_hash)
+    return str(key)
 
 
 def require_staff(request: Request, service: ServiceDep, session: SessionDep) -> ApiToken:
@@ -44,8 +49,8 @@ def require_staff(request: Request, service: ServiceDep, session: SessionDep) ->
     if scheme.lower() == "bearer" and credential:
         row = tokens.verify(session, credential.strip(), now=service.clock.now())
     else:
-        token_hash = _from_cookie(request, service.secret())
-        row = tokens.by_hash(session, token_hash) if token_hash else None
+        key = session_key(request, service.secret())
+        row = tokens.session_token(session, key, now=service.clock.now()) if key else None
         if row is not None and request.method not in SAFE_METHODS:
             # A cookie rides along with any request the browser makes: changes need the CSRF token.
             csrf(request).check(request, request.headers.get(CSRF_HEADER))

@@ -15,7 +15,14 @@ from fastapi.templating import Jinja2Templates
 from actions import views
 from scheduler.app import channels, deliveries, tallies, tokens
 from scheduler.app.timetable import timetable
-from scheduler.http.auth import SESSION_COOKIE, SESSION_MAX_AGE_S, require_staff, session_cookie
+from scheduler.http.auth import (
+    SESSION_COOKIE,
+    SESSION_LIFETIME,
+    SESSION_MAX_AGE_S,
+    require_staff,
+    session_cookie,
+    session_key,
+)
 from scheduler.http.deps import CsrfDep, LimiterDep, ServiceDep, SessionDep
 from scheduler.http.guards import CSRF_COOKIE, CSRF_FIELD, Csrf
 
@@ -83,10 +90,12 @@ def login(
             error="That token is not a staff token, or it was revoked. "
             "Ask for one made with `ua-scheduler tokens create NAME`.",
         )
+    key = tokens.open_session(session, found, now=service.clock.now(), lifetime=SESSION_LIFETIME)
+    session.commit()
     response = RedirectResponse("/dashboard", status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
-        session_cookie(service.secret(), found.token_hash),
+        session_cookie(service.secret(), key),
         max_age=SESSION_MAX_AGE_S,
         httponly=True,
         samesite="strict",
@@ -99,10 +108,16 @@ def login(
 @router.post("/logout")
 def logout(
     request: Request,
+    service: ServiceDep,
+    session: SessionDep,
     csrf: CsrfDep,
     csrf_token: Annotated[str, Form(max_length=TOKEN_MAX_LEN)] = "",
 ) -> Response:
     csrf.check(request, csrf_token)
+    key = session_key(request, service.secret())
+    if key is not None:  # ended on the server: a copy of the cookie kept elsewhere is worth nothing
+        tokens.close_session(session, key, now=service.clock.now())
+        session.commit()
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(
         SESSION_COOKIE, path="/", httponly=True, samesite="strict", secure=_secure(request)
