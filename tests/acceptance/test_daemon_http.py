@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.support.processes import EXE, command
-from tests.support.sinks import free_port, wait_for
+from tests.support.daemon import Daemon
+from tests.support.processes import command
+from tests.support.sinks import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -25,19 +23,19 @@ def test_the_daemon_serves_health_reports_and_metrics(tmp_path: Path, database_u
     )
     deadline = (datetime.now(UTC) + timedelta(days=2)).isoformat()
     command(config, "actions", "add", "--ua", "61.20", "--title", "T", "--deadline", deadline)
-    log = (tmp_path / "daemon.log").open("wb")
-    process = subprocess.Popen([str(EXE), "--config", str(config), "run"], stdout=log, stderr=log)
+    daemon = Daemon(config, tmp_path / "daemon.log")
     base = f"http://127.0.0.1:{port}"
     try:
+        daemon.start()
 
         def healthy() -> bool:
             try:
-                return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
+                return httpx.get(f"{base}/healthz", timeout=5).status_code == 200
             except httpx.HTTPError:
                 return False
 
-        assert wait_for(healthy, timeout_s=15), (tmp_path / "daemon.log").read_text()
-        health = httpx.get(f"{base}/healthz").json()
+        daemon.wait(healthy, "/healthz never answered 200")
+        health = httpx.get(f"{base}/healthz", timeout=30).json()
         assert health["scheduler"] == "running"
         assert health["next_due"] is not None
 
@@ -45,17 +43,15 @@ def test_the_daemon_serves_health_reports_and_metrics(tmp_path: Path, database_u
             f"{base}/api/v1/actions/61.20/reports",
             json={"counts": {"letter": 2}, "country": "NL"},
             headers={"Idempotency-Key": "k-1"},
+            timeout=30,
         )
         assert posted.status_code == 201, posted.text
         assert posted.json()["ua"] == "61.20"
         assert posted.json()["late"] is False
-        metrics = httpx.get(f"{base}/metrics").text
+        metrics = httpx.get(f"{base}/metrics", timeout=30).text
         assert 'ua_scheduler_reports_received_total{source="api"} 1.0' in metrics
         assert "ua_scheduler_open_actions 1.0" in metrics
+        assert daemon.stop() == 0
+        assert daemon.events("daemon.stopped")
     finally:
-        began = time.monotonic()
-        process.send_signal(signal.SIGTERM)
-        code = process.wait(timeout=15)
-        log.close()
-    assert code == 0
-    assert time.monotonic() - began < 6
+        daemon.kill()

@@ -49,11 +49,18 @@ class Daemon:
 
     def start(self) -> Record:
         """Start, and return the ``daemon.started`` record once it is logged."""
+        self.spawn()
+        return self.started()
+
+    def spawn(self) -> None:
+        """Start without waiting (several instances start side by side); then :meth:`started`."""
         self._offset = self.log.stat().st_size if self.log.exists() else 0
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 [str(EXE), "--config", str(self.config), "run"], stdout=out, stderr=subprocess.STDOUT
             )
+
+    def started(self) -> Record:
         return self.wait_event("daemon.started", timeout_s=START_TIMEOUT_S)
 
     def stop(self) -> int:
