@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 from actions.errors import InvalidInputError
@@ -32,17 +33,26 @@ def ensure_private_file(path: Path) -> None:
 
 
 def write_private(path: Path, content: bytes, *, field: str = "output") -> None:
-    """Write ``content`` to ``path``, created 0600 (an existing file is made 0600 too).
+    """Write ``content`` to ``path`` as a 0600 file, whole or not at all.
 
-    A file that cannot be written is a user's mistake (no such folder, no permission), told in one
-    line naming the file: an ``InvalidInputError`` on ``field``.
+    A regular file is written beside its place and renamed over it, so a failure (a full disk)
+    leaves the old file as it was; a device or pipe (``/dev/stdout``) is written directly. A file
+    that cannot be written is a user's mistake (no such folder, no permission), told in one line
+    naming the file: an ``InvalidInputError`` on ``field``.
     """
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, PRIVATE_FILE_MODE)
-        with os.fdopen(fd, "wb") as handle:
-            if stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                os.fchmod(handle.fileno(), PRIVATE_FILE_MODE)
-            handle.write(content)
+        if path.exists() and not path.is_file():
+            with path.open("wb") as handle:
+                handle.write(content)
+            return
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path())
+        try:
+            with os.fdopen(fd, "wb") as handle:  # mkstemp makes it 0600
+                handle.write(content)
+            Path(temporary).replace(path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
     except OSError as exc:
         raise InvalidInputError(field, f"{path}: cannot write: {_reason(exc)}") from None
 
