@@ -23,19 +23,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
-from actions.models import ActionCounter, Report
+from actions.models import ActionCounter, Report, Review
 from config.settings import ACTION_KINDS
 
 COUNTER: Table = ActionCounter.__table__  # type: ignore[attr-defined]
 REPORT: Table = Report.__table__  # type: ignore[attr-defined]
 NUMBERS = ("reports", *ACTION_KINDS)
+NOT_REJECTED = or_(REPORT.c.review.is_(None), REPORT.c.review != Review.REJECTED)
+"""Reports staff rejected are kept but never counted, held or not."""
 
 Slot = tuple[bool, bool]
 """(late, held): where a report counts."""
@@ -180,7 +182,7 @@ def merged(action_id: int, *conditions: ColumnElement[bool]) -> Any:
     and target (the most of each kind they reported), and each anonymous report as it is. Optional
     ``conditions`` narrow the reports read (a few supporters, a few reports)."""
     kinds = [REPORT.c[k] for k in ACTION_KINDS]
-    where = [REPORT.c.action_id == action_id, *conditions]
+    where = [REPORT.c.action_id == action_id, NOT_REJECTED, *conditions]
     keys = (REPORT.c.late, REPORT.c.held, REPORT.c.target_id)
     supporters = (
         select(
@@ -256,6 +258,7 @@ def _supporter_so_far(
             REPORT.c.supporter_hash == supporter_hash,
             REPORT.c.late == slot[0],
             REPORT.c.held == slot[1],
+            NOT_REJECTED,
             target,
         )
     ).one()

@@ -31,6 +31,13 @@ class SlotStatus(StrEnum):
     EXPIRED = "expired"  # the action closed or was cancelled first
 
 
+class Review(StrEnum):
+    """Staff's decision on a report held for review."""
+
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
 def _instant(*, nullable: bool = False, index: bool = False) -> Any:
     return Field(sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
 
@@ -92,6 +99,10 @@ class Report(SQLModel, table=True):
     """The target the supporter wrote to, when they said."""
     held: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     """Held for review: kept, counted apart, not in the total until approved."""
+    review: Review | None = Field(default=None, index=True)
+    """Staff's decision on a held report: approved (counted since) or rejected (never counted)."""
+    reviewed_at: datetime | None = _instant(nullable=True)
+    review_note: str | None = Field(default=None, sa_column=Column(Text))
     letter: int = 0
     email: int = 0
     fax: int = 0
@@ -137,9 +148,9 @@ class ReminderSlot(SQLModel, table=True):
 
 
 class FinalTally(SQLModel, table=True):
-    """The tally built at close, stored as delivered, so regenerating never changes what was sent.
+    """The tally built at close: once closed, every reader of the action's tally serves this one.
 
-    An action reopened by an update document gets a new one at its next close.
+    Reopening the action marks it superseded (it stays retrievable); the next close archives another.
     """
 
     id: int | None = Field(default=None, primary_key=True)
@@ -151,7 +162,8 @@ class FinalTally(SQLModel, table=True):
     csv: str | None = Field(default=None, sa_column=Column(Text))
     pdf: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
     content_hash: str | None = Field(default=None, max_length=64)
-    """SHA-256 of the canonical JSON of ``data``: the numbers as archived."""
+    """SHA-256 of the canonical JSON of the frozen numbers (late and held reports are not in it)."""
+    superseded_at: datetime | None = _instant(nullable=True)
 
 
 class Channel(SQLModel, table=True):
@@ -183,6 +195,19 @@ class Subscription(SQLModel, table=True):
     token: str = Field(unique=True, max_length=64)
     created_at: datetime = _instant()
     confirmed_at: datetime | None = _instant(nullable=True)
+
+
+class ConfirmationSent(SQLModel, table=True):
+    """A confirmation email sent for a reminder request: the per-address daily cap counts these.
+
+    The address is kept only as a salted hash, and only for a day.
+    """
+
+    __table_args__ = (Index("ix_confirmationsent_address_action_at", "address_hash", "action_id", "sent_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id")
+    address_hash: str = Field(max_length=64)
+    sent_at: datetime = _instant()
 
 
 class ApiToken(SQLModel, table=True):

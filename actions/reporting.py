@@ -84,8 +84,9 @@ class Draft:
 
 
 def is_late(ref: ActionRef | Action, now: datetime) -> bool:
-    """A report received now counts apart from the total, as late."""
-    return now >= ref.deadline
+    """A report received now counts apart from the total, as late: the action has ended, at its
+    deadline or at an earlier close by staff."""
+    return ref.status is ActionStatus.CLOSED or now >= ref.deadline
 
 
 def _country(country: str | None, codes: frozenset[str]) -> str | None:

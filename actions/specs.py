@@ -122,3 +122,7 @@ class ReportCounts(BaseModel):
 
     def total(self) -> int:
         return sum(getattr(self, kind) for kind in ACTION_KINDS)
+
+    def largest(self) -> int:
+        """The most claimed of any one kind (what review holds a report for)."""
+        return max(int(getattr(self, kind)) for kind in ACTION_KINDS)

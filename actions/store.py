@@ -10,7 +10,7 @@ import pycountry
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from actions import reporting
+from actions import counters, reporting
 from actions.deadlines import DateWindow, Deadline, deadline_on, parse_deadline
 from actions.errors import DuplicateError, InvalidInputError, NotFoundError
 from actions.lifecycle import Transition, next_status
@@ -18,7 +18,9 @@ from actions.models import (
     Action,
     ActionStatus,
     Event,
+    FinalTally,
     ReminderSlot,
+    Report,
     SlotStatus,
     Subscription,
     Target,
@@ -290,11 +292,18 @@ def extend_later(
     source: str,
     window: DateWindow | None = None,
 ) -> None:
-    """Staff move the deadline: it must be later than the one in force (and still ahead)."""
+    """Staff move the deadline: it must be later than the one in force (and still ahead).
+
+    A closed action is reopened first: staff do extend actions after their close.
+    """
     new = resolve_deadline(deadline, action.timezone, window or DateWindow.around(now))
     if new.at <= action.deadline and action.status is ActionStatus.OPEN:
         shown_new, shown_old = new.at.isoformat(), action.deadline.isoformat()
         raise InvalidInputError("deadline", f"{shown_new} is not later than {shown_old}")
+    if new.at <= now:
+        raise InvalidInputError("deadline", f"{new.at.isoformat()} has already passed")
+    if action.status is ActionStatus.CLOSED:
+        reopen_action(session, action, now=now, reason=f"extended ({source})")
     extend_deadline(
         session, action, new, now=now, offsets=offsets_for(action, default_offsets), source=source
     )
@@ -306,10 +315,32 @@ def close_action(session: Session, action: Action, *, now: datetime, reason: str
 
 
 def reopen_action(session: Session, action: Action, *, now: datetime, reason: str) -> None:
+    """Open a closed action again. Its final tally stays in the archive, marked superseded; the
+    reports received since the close count toward the next close, which archives a new one."""
     action.status = next_status(action.ua, action.status, Transition.REOPEN)
     action.closed_at = None
     action.updated_at = now
-    record(session, action, now, "reopened", reason=reason)
+    superseded = session.exec(
+        update(FinalTally)
+        .where(col(FinalTally.action_id) == action.id)
+        .where(col(FinalTally.superseded_at).is_(None))
+        .values(superseded_at=now)
+    )
+    assert action.id is not None
+    late = session.exec(select(Report).where(Report.action_id == action.id).where(col(Report.late))).all()
+    with counters.keeping_counts(session, action.id, late):
+        for report in late:
+            report.late = False
+            session.add(report)
+    record(
+        session,
+        action,
+        now,
+        "reopened",
+        reason=reason,
+        tallies_superseded=superseded.rowcount,
+        late_reports_counted_again=len(late),
+    )
 
 
 def add_targets(session: Session, action: Action, specs: Sequence[TargetSpec]) -> list[str]:
@@ -360,7 +391,8 @@ def add_report(
     held: bool = False,
 ) -> reporting.Stored:
     """Store a supporter's report in the session's transaction (the CLI, a CSV import, several
-    reports in one transaction); one that arrives after the deadline is stored and flagged late, one
+    reports in one transaction); one that arrives after the close (the deadline, or an earlier close
+    by staff) is stored and flagged late, one
     ``held`` for review is stored and counted apart. The action's counters follow.
 
     With an ``idempotency_key`` already used for this action, the report stored then is returned and

@@ -121,6 +121,10 @@ def _csv(tally: Tally) -> str:
         writer.writerow([tally.ua, "target", target, n])
     for kind, n in tally.late_by_kind.items():
         writer.writerow([tally.ua, "late", kind, n])
+    for country, n in tally.late_by_country.items():
+        writer.writerow([tally.ua, "late_country", country, n])
+    for kind, n in tally.held_by_kind.items():
+        writer.writerow([tally.ua, "held", kind, n])
     for channel, n in tally.reminders_by_channel.items():
         writer.writerow([tally.ua, "reminders_sent", channel, n])
     for day in tally.per_day:
@@ -129,6 +133,8 @@ def _csv(tally: Tally) -> str:
     writer.writerow([tally.ua, "summary", "late", tally.late])
     writer.writerow([tally.ua, "summary", "reports", tally.reports])
     writer.writerow([tally.ua, "summary", "late_reports", tally.late_reports])
+    writer.writerow([tally.ua, "summary", "held", tally.held])
+    writer.writerow([tally.ua, "summary", "held_reports", tally.held_reports])
     writer.writerow([tally.ua, "summary", "supporters", tally.supporters])
     writer.writerow([tally.ua, "summary", "anonymous_reports", tally.anonymous_reports])
     return out.getvalue()

@@ -501,13 +501,27 @@ def channels_remove(obj: Context, name: str) -> None:
     is_flag=True,
     help="Recount every report and compare with the running totals (exit 1 if they differ).",
 )
+@click.option("--history", is_flag=True, help="List every archived final tally (JSON with --format json).")
+@click.option("--revision", type=click.IntRange(min=1), help="Archived final tally N (1: the first close).")
 @pass_ctx
 def tally(
-    obj: Context, ua: str, fmt: TallyFormat, language: str | None, output: Path | None, verify: bool
+    obj: Context,
+    ua: str,
+    fmt: TallyFormat,
+    language: str | None,
+    output: Path | None,
+    verify: bool,
+    history: bool,
+    revision: int | None,
 ) -> None:
-    """The tally of an action: final once closed, provisional before; letters to its targets."""
+    """The tally of an action: once closed, the archived final one (late reports apart); provisional
+    before; letters to its targets."""
     from scheduler.app import tallies as app
 
+    if history:
+        with obj.service.session() as session:
+            _echo_history(app.history(session, ua), as_json=fmt == "json")
+        return
     if verify:
         with obj.service.session() as session:
             checked = app.verify(session, ua)
@@ -528,7 +542,7 @@ def tally(
     if fmt == "pdf" and output is None and sys.stdout.isatty():
         raise Invalid("output", "a PDF is binary: give --output FILE or redirect stdout")
     with obj.service.session() as session:
-        rendered = app.tally(session, ua, clock=obj.clock, fmt=fmt, language=language)
+        rendered = app.tally(session, ua, clock=obj.clock, fmt=fmt, language=language, revision=revision)
     if output is not None:
         write_private(output, rendered.content)
         click.echo(f"wrote {output}", err=True)
@@ -536,6 +550,18 @@ def tally(
     sys.stdout.flush()
     sys.stdout.buffer.write(rendered.content)
     sys.stdout.buffer.flush()
+
+
+def _echo_history(rows: list[dict[str, Any]], *, as_json: bool) -> None:
+    if as_json:
+        _emit_json(rows)
+        return
+    if not rows:
+        click.echo("no final tally yet")
+    for row in rows:
+        state = f"superseded {row['superseded_at']}" if row["superseded"] else "current"
+        shown = f"{row['revision']:>3}  {row['counted_at']}  total {row['total']:>8}"
+        click.echo(f"{shown}  {row['content_hash']}  {state}")
 
 
 @cli.command()

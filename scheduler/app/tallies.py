@@ -1,4 +1,5 @@
-"""The tally of an action (final once closed, provisional before) in each form, and running totals."""
+"""The tally of an action in each form (once closed: the archived final one, late and held reports
+apart; provisional before), its archived revisions, and running totals."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from typing import Any
 from sqlmodel import Session
 
 from actions import counters, store, views
+from actions import tally as tallies
 from actions.clock import Clock
 from actions.deadlines import local_text
 from actions.models import ActionStatus
-from actions.tally import count
 from jobs.formats import MEDIA_TYPES, TallyFormat
 from jobs.report import render_bytes
 
@@ -42,12 +43,28 @@ class Verified:
 
 
 def tally(
-    session: Session, ua: str, *, clock: Clock, fmt: TallyFormat = "json", language: str | None = None
+    session: Session,
+    ua: str,
+    *,
+    clock: Clock,
+    fmt: TallyFormat = "json",
+    language: str | None = None,
+    revision: int | None = None,
 ) -> RenderedTally:
-    """The tally as counted now, in ``fmt``; letters in ``language`` (default: the action's)."""
+    """The tally every reader shows, in ``fmt``: once closed the archived final one with its
+    addendum, else counted now; with ``revision``, that archived final tally (1: the first close).
+    Letters in ``language`` (default: the action's)."""
     action = store.get_action(session, ua)
-    content = render_bytes(count(session, action, now=clock.now()), fmt, language=language)
-    return RenderedTally(action.ua, fmt, content)
+    if revision is not None:
+        chosen = tallies.archived_tally(session, action, revision)
+    else:
+        chosen = tallies.current_tally(session, action, now=clock.now())
+    return RenderedTally(action.ua, fmt, render_bytes(chosen, fmt, language=language))
+
+
+def history(session: Session, ua: str) -> list[dict[str, Any]]:
+    """Every archived final tally of the action: revision, time, total, hash, superseded or not."""
+    return tallies.history(session, store.get_action(session, ua))
 
 
 def verify(session: Session, ua: str) -> Verified:

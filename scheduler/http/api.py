@@ -376,7 +376,8 @@ def import_reports(
 
 @router.get(
     "/actions/{number}/tally",
-    summary="The tally so far (provisional while open): JSON, Markdown, HTML, CSV, PDF or letters",
+    summary="The tally (once closed, the archived final one; provisional while open): JSON, Markdown, "
+    "HTML, CSV, PDF or letters",
     response_class=Response,
     responses={
         **_NOT_FOUND,
@@ -392,8 +393,13 @@ def get_tally(
     session: SessionDep,
     fmt: Annotated[TallyFormat, Query(alias="format")] = "json",
     language: Annotated[str | None, Query(max_length=8, description="Letter language: en or ru")] = None,
+    revision: Annotated[
+        int | None, Query(ge=1, le=100_000, description="An archived final tally (1: the first close)")
+    ] = None,
 ) -> Response:
-    rendered = tallies.tally(session, number, clock=service.clock, fmt=fmt, language=language)
+    rendered = tallies.tally(
+        session, number, clock=service.clock, fmt=fmt, language=language, revision=revision
+    )
     headers = {}
     if fmt != "json":
         headers["Content-Disposition"] = f'inline; filename="{rendered.filename}"'

@@ -21,10 +21,11 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from actions import counters, store, subscriptions
+from actions import store, subscriptions
 from actions.deadlines import local_text, time_left_in_words
 from actions.errors import InvalidInputError, NotFoundError
 from actions.models import KINDS, Action, ActionStatus, Report, Target
+from actions.tally import page_totals
 from actions.views import iso
 from config.errors import Invalid, NotFound
 from config.names import NAME_PATTERN
@@ -246,7 +247,7 @@ def _action_context(service: Service, session: Session, action: Action) -> dict[
         "deadline_utc": f"{action.deadline:%A} {action.deadline.day} {action.deadline:%B %Y}, "
         f"{action.deadline:%H:%M} UTC",
         "time_left": time_left_in_words(action.deadline - now) if state == "open" else None,
-        "tally": counters.running(session, action.id),
+        "tally": page_totals(session, action),
         "kind_labels": KIND_LABELS,
     }
 

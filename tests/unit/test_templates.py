@@ -123,7 +123,25 @@ def test_the_markdown_tally_states_the_figures() -> None:
     assert "**Total actions: 16** in 5 reports from 3 identified supporters and 2 anonymous reports." in text
     assert "| Emails | 10 |" in text
     assert "| KG | 12 |" in text
-    assert "Late: 5 actions in 2 reports" in text
+    assert "Received after the close: 5 actions in 2 reports, not in the total above." in text
+
+
+def test_held_reports_and_the_addendum_by_country_are_shown_apart() -> None:
+    held = replace(
+        tally(),
+        late_by_country={"DE": 5},
+        held_by_kind={"letter": 0, "email": 0, "fax": 900, "call": 0, "post": 0, "other": 0},
+        held_reports=1,
+    )
+    text = render_tally(held, "md")
+    assert "## Addendum" in text
+    assert "| DE | 5 |" in text
+    assert "Held for review: 900 actions in 1 report, not counted unless staff approve them." in text
+    assert "**Total actions: 16**" in text
+    csv_text = render_tally(held, "csv")
+    assert "61.20,late_country,DE,5" in csv_text
+    assert "61.20,summary,held,900" in csv_text
+    assert "Held for review: 900 actions in 1 report" in render_tally(held, "html")
 
 
 def test_a_provisional_tally_says_so() -> None:

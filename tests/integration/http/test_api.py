@@ -162,7 +162,11 @@ def test_actions_are_created_listed_shown_extended_closed_and_cancelled(
     assert final.data["total"] == 3
     assert final.data["provisional"] is False
     assert staff.post("/api/v1/actions/61.20/close").status_code == 409
-    assert staff.post("/api/v1/actions/61.20/extend", json={"deadline": "2026-08-01"}).status_code == 409
+    reopened = staff.post("/api/v1/actions/61.20/extend", json={"deadline": "2026-08-01"})
+    assert reopened.status_code == 200, reopened.text  # staff extend actions after their close
+    assert reopened.json()["status"] == "open"
+    assert [e["event"] for e in reopened.json()["history"]][-2:] == ["reopened", "extended"]
+    assert staff.post("/api/v1/actions/61.20/close").status_code == 200
 
     cancelled = staff.post("/api/v1/actions/12.21/cancel")
     assert cancelled.json()["status"] == "cancelled"
@@ -176,7 +180,7 @@ def test_actions_are_created_listed_shown_extended_closed_and_cancelled(
     assert listed("open") == []
     assert listed("closed") == ["61.20"]
     assert listed("cancelled") == ["12.21"]
-    assert listed("all") == ["61.20", "12.21"]
+    assert listed("all") == ["12.21", "61.20"]  # by deadline: 61.20 was extended to August
     assert staff.get("/api/v1/actions", params={"status": "gone"}).status_code == 422
 
 
