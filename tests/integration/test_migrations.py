@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -89,15 +90,14 @@ def test_final_tallies_keep_their_archive_without_the_old_delivery_columns(datab
 
     columns = {c["name"] for c in inspect(engine).get_columns("finaltally")}
     assert columns.isdisjoint({"delivery", "attempt_at", "claimed_at", "delivered_at"})
-    with Session(engine) as session:
-        tally = session.get(FinalTally, 1)
-        assert tally is not None
-        assert (tally.data, tally.csv, tally.pdf, tally.content_hash) == (
-            {"total": 3},
-            "kind,count",
-            b"%PDF-1.7",
-            "ab" * 32,
-        )
+    with engine.connect() as connection:  # the model has columns of later revisions: plain SQL
+        kept = connection.execute(text("SELECT data, csv, pdf, content_hash FROM finaltally")).one()
+    assert (json.loads(kept[0]) if isinstance(kept[0], str) else kept[0], *kept[1:]) == (
+        {"total": 3},
+        "kind,count",
+        b"%PDF-1.7",
+        "ab" * 32,
+    )
 
     downgrade(engine, "0005")  # and back: the columns return, the tally counts as handed over
     with engine.connect() as connection:
