@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 
 from actions.document.errors import DocumentError
 from actions.document.normalise import Line
@@ -72,33 +73,38 @@ def _ordinal(word: str | None) -> int | None:
     return ORDINALS.get(word) or int(re.sub(r"\D", "", word))
 
 
+def _mention(line: int, m: re.Match[str]) -> Mention:
+    ordinal = _ordinal(m["ordinal"])
+    if m["nth_update"]:
+        ordinal = (_ordinal(m["nth_update"]) or 0) + 1
+    if m["further_number"]:
+        ordinal = int(m["further_number"]) + 1
+    update = bool(m["further"] or m["update_after"] or m["further_number"] or m["nth_update"])
+    return Mention(
+        line=line,
+        key=f"{int(m['number'])}.{m['year'][-2:]}",
+        number=f"{m['number']}{m['sep']}{m['year']}",
+        printed=m.group(0).strip(),
+        ordinal=ordinal,
+        is_update=update or (ordinal or 1) > 1,
+    )
+
+
 def ua_mentions(lines: list[Line]) -> list[Mention]:
-    mentions = []
-    for line in lines:
-        for m in _UA.finditer(line.text):
-            ordinal = _ordinal(m["ordinal"])
-            if m["nth_update"]:
-                ordinal = (_ordinal(m["nth_update"]) or 0) + 1
-            if m["further_number"]:
-                ordinal = int(m["further_number"]) + 1
-            update = bool(m["further"] or m["update_after"] or m["further_number"] or m["nth_update"])
-            mentions.append(
-                Mention(
-                    line=line.number,
-                    key=f"{int(m['number'])}.{m['year'][-2:]}",
-                    number=f"{m['number']}{m['sep']}{m['year']}",
-                    printed=m.group(0).strip(),
-                    ordinal=ordinal,
-                    is_update=update or (ordinal or 1) > 1,
-                )
-            )
+    """Every mention of a UA number, in file order; one wrapped over two lines counts too."""
+    mentions = [_mention(line.number, m) for line in lines for m in _UA.finditer(line.text)]
+    texts = [line for line in lines if line.text]
+    for first, second in pairwise(texts):
+        joined = f"{first.text} {second.text}"
+        for m in _UA.finditer(joined):
+            if m.start() < len(first.text) < m.end() - 1:
+                mentions.append(_mention(first.number, m))
+    mentions.sort(key=lambda mention: mention.line)
     if not mentions:
         for line in lines:
             for m in _FILE_NAME.finditer(line.text):
-                number = f"{int(m['number'])}/{m['year']}"
-                mentions.append(
-                    Mention(line.number, f"{int(m['number'])}.{m['year']}", number, number, None, False)
-                )
+                key, number = f"{int(m['number'])}.{m['year']}", f"{int(m['number'])}/{m['year']}"
+                mentions.append(Mention(line.number, key, number, number, None, False))
     return mentions
 
 

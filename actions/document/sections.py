@@ -70,7 +70,13 @@ def _unwrap_labels(lines: list[Line]) -> list[Line]:
         whole = match_label(joined, "preamble")
         # A label that reads as one already takes the rest of its wrap only if the rest is a word
         # or two ("... USING THIS MODEL" / "LETTER"), which would otherwise pass for a label.
-        if whole and (single is None or (single[0] is whole[0] and len(following.text.split()) <= 2)):
+        if whole and (
+            single is None
+            or (
+                single[0] is whole[0]
+                and (len(following.text.split()) <= 2 or (line.text.isupper() and following.text.isupper()))
+            )
+        ):
             result[position] = Line(line.number, joined)
             result[position + 1] = Line(following.number, "")
     return result

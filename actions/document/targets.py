@@ -234,8 +234,7 @@ def split_contacts(text: str) -> list[tuple[str, str]]:
     A contact line may stand in brackets ("(Anrede: Dear Minister)"); one-line contact blocks
     separate their entries with "|" or with a capital "I" that stands for one.
     """
-    if text.startswith("(") and text.endswith(")"):
-        text = text[1:-1]
+    text = text.removeprefix("(").removesuffix(")")
     matches = list(_CONTACT.finditer(text))
     if not matches or matches[0].start() != 0:
         return []
@@ -329,7 +328,36 @@ def _is_prose(text: str) -> bool:
     )
 
 
+_EMAIL_LIST = re.compile(r"(?:[,;|]?\s*(?:and\s+)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*)+[,;.]?")
+
+
+def _join_contact_wraps(lines: list[Line]) -> list[Line]:
+    """A contact line wrapped onto the next one ("Email: a@x.org ," / "b@x.org"; "(Anrede: Dear
+    Sir / Sehr geehrter" / "Herr Minister)") is joined again."""
+    result: list[Line] = []
+    for line in lines:
+        previous = result[-1] if result else None
+        if (
+            previous is not None
+            and previous.text
+            and line.text
+            and split_contacts(previous.text)
+            and not split_contacts(line.text)
+            and (
+                previous.text.count("(") > previous.text.count(")")
+                or _EMAIL_LIST.fullmatch(line.text)
+                or previous.text.endswith((",", "|", " I", "/", ":"))
+                or line.text.startswith("@")
+            )
+        ):
+            result[-1] = Line(previous.number, f"{previous.text} {line.text}")
+        else:
+            result.append(line)
+    return result
+
+
 def _drafts(lines: list[Line]) -> list[_Draft]:
+    lines = _join_contact_wraps(lines)
     lines = [Line(x.number, "") if x.text and _is_prose(x.text) else x for x in lines]
     groups = [g for g in (_without_instructions(p) for p in paragraphs(lines)) if g]
     compact = any(len([x for x in g if not split_contacts(x.text)]) > 1 for g in groups)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
+from pathlib import Path
 
 import pytest
 
 from actions.document import parse_document
 from actions.document.layout import join_wrapped, split_glued
 from actions.document.normalise import Line
+
+DATA = Path(__file__).parents[2] / "data" / "ua"
 
 
 def _texts(lines: list[Line]) -> list[str]:
@@ -123,3 +127,35 @@ def test_a_label_wrapped_over_two_lines_is_read_whole() -> None:
     assert [t.name for t in document.targets] == ["Pedro Ejemplo Soto"]
     assert document.deadline == dt.date(2024, 6, 5)
     assert document.deadline_text == "PLEASE SEND APPEALS BEFORE 5 JUNE 2024 TO:"
+
+
+def _wrapped(text: str, width: int = 70) -> str:
+    return "\n".join(
+        piece
+        for line in text.split("\n")
+        for piece in (textwrap.wrap(line, width, break_on_hyphens=False) or [""])
+    )
+
+
+CORPUS = sorted(p for folder in (DATA, DATA / "heldout") for p in folder.glob("*.txt"))
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=[p.name for p in CORPUS])
+def test_wrapping_line_ends_and_trailing_spaces_change_nothing_that_matters(path: Path) -> None:
+    """Text re-wrapped at 70 columns (labels, contact lines and numbers broken over two lines),
+    with Windows line ends or trailing spaces, reads as the original does."""
+    text = path.read_text(encoding="utf-8")
+    original = parse_document(text, path.name)
+    for variant in (
+        _wrapped(text),
+        text.replace("\n", "\r\n"),
+        "\n".join(f"{x}   " for x in text.split("\n")),
+    ):
+        document = parse_document(variant, path.name)
+        assert (document.ua, document.deadline, document.update_ordinal, document.stop_notice) == (
+            original.ua,
+            original.deadline,
+            original.update_ordinal,
+            original.stop_notice,
+        )
+        assert [t.name for t in document.targets] == [t.name for t in original.targets]
