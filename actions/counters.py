@@ -21,9 +21,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, func, or_, select
+from sqlalchemy import Table, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -216,6 +217,19 @@ def verify(session: Session, action_id: int) -> list[str]:
 # ------------------------------------------------------------------------------------------- writers
 
 
+@cache
+def _upsert_statement(dialect: str) -> Any:
+    """Add to one slot's counter row, made at the numbers added if it is new (built once)."""
+    make = postgres_insert if dialect == "postgresql" else sqlite_insert
+    statement = make(COUNTER).values(
+        {name: bindparam(name) for name in ("action_id", "late", "held", *NUMBERS)}
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[COUNTER.c.action_id, COUNTER.c.late, COUNTER.c.held],
+        set_={n: COUNTER.c[n] + statement.excluded[n] for n in NUMBERS},
+    )
+
+
 def _upsert(connection: Connection, action_id: int, slot: Slot, delta: Counts) -> None:
     values = {
         "action_id": action_id,
@@ -224,14 +238,7 @@ def _upsert(connection: Connection, action_id: int, slot: Slot, delta: Counts) -
         "reports": delta.reports,
         **delta.by_kind,
     }
-    make = postgres_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    statement = make(COUNTER).values(values)
-    connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=[COUNTER.c.action_id, COUNTER.c.late, COUNTER.c.held],
-            set_={n: COUNTER.c[n] + statement.excluded[n] for n in NUMBERS},
-        )
-    )
+    connection.execute(_upsert_statement(connection.dialect.name), values)
 
 
 def add(connection: Connection, action_id: int, changes: Mapping[Slot, Counts]) -> None:

@@ -16,17 +16,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, literal, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
 from actions import counters
-from actions.columns import UTCDateTime
 from actions.errors import InvalidInputError, LifecycleError, NotFoundError
 from actions.models import Action, ActionStatus, Report, Target
 from actions.specs import ReportCounts, normalise_ua
@@ -184,19 +185,45 @@ def write(
     return new_id
 
 
-def _guarded_insert(connection: Connection, ref: ActionRef, values: Mapping[str, Any]) -> int | None:
-    names = list(values)
-    chosen = select(
-        *(literal(values[n], REPORT.c[n].type if n != "received_at" else UTCDateTime()) for n in names)
-    ).where(
-        ACTION.c.id == ref.id,
-        ACTION.c.status == ref.status,
-        ACTION.c.deadline == ref.deadline,
-        ACTION.c.late_reports_welcome == ref.late_reports_welcome,
+WRITTEN = (
+    "action_id",
+    "received_at",
+    "late",
+    "held",
+    "country",
+    "source",
+    "supporter_hash",
+    "idempotency_key",
+    "target_id",
+    *ACTION_KINDS,
+)
+
+
+@cache
+def _guarded_insert_statement(dialect: str) -> Any:
+    """``INSERT INTO report … SELECT :values FROM action WHERE`` the action is as decided on,
+    ``ON CONFLICT DO NOTHING RETURNING id`` (built once per dialect)."""
+    chosen = select(*(bindparam(n, type_=REPORT.c[n].type) for n in WRITTEN)).where(
+        ACTION.c.id == bindparam("ref_id"),
+        ACTION.c.status == bindparam("ref_status", type_=ACTION.c.status.type),
+        ACTION.c.deadline == bindparam("ref_deadline", type_=ACTION.c.deadline.type),
+        ACTION.c.late_reports_welcome == bindparam("ref_welcome", type_=ACTION.c.late_reports_welcome.type),
     )
-    make = postgres_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    statement = make(REPORT).from_select(names, chosen).on_conflict_do_nothing().returning(REPORT.c.id)
-    found = connection.execute(statement).scalar()
+    make = postgres_insert if dialect == "postgresql" else sqlite_insert
+    return make(REPORT).from_select(list(WRITTEN), chosen).on_conflict_do_nothing().returning(REPORT.c.id)
+
+
+def _guarded_insert(connection: Connection, ref: ActionRef, values: Mapping[str, Any]) -> int | None:
+    found = connection.execute(
+        _guarded_insert_statement(connection.dialect.name),
+        {
+            **values,
+            "ref_id": ref.id,
+            "ref_status": ref.status,
+            "ref_deadline": ref.deadline,
+            "ref_welcome": ref.late_reports_welcome,
+        },
+    ).scalar()
     return None if found is None else int(found)
 
 
@@ -233,23 +260,37 @@ class ActionCache:
             self._refs.pop(ua, None)
 
 
-def record(
-    engine: Engine, cache: ActionCache, ua: str, draft: Draft, *, now: datetime, codes: frozenset[str]
-) -> Stored:
-    """Record one report in a transaction of its own (the report door); see the module's notes."""
-    for _attempt in range(ATTEMPTS):
-        with engine.connect() as connection:
-            ref = cache.get(connection, ua)
-            late, country = decide(ref, draft, now, codes)
-            target = target_id(connection, ref, draft.target) if draft.target else None
-            new_id = write(connection, ref, draft, now=now, late=late, country=country, target=target)
-            if new_id is not None:
-                connection.commit()
-                return Stored(new_id, ref.ua, late, now, new=True)
-            connection.rollback()
-            if draft.idempotency_key is not None:
-                found = earlier(connection, ref, draft.idempotency_key)
-                if found is not None:
-                    return found
-        cache.forget(ref.ua)  # the action changed since it was cached: decide again
-    raise ReportRaceError(f"UA {ua}: the action changed while the report was stored; send it again")
+class ReportDoor:
+    """The report door of one process: its action cache and, on SQLite, one writer at a time.
+
+    SQLite lets one transaction write at once and makes the others sleep and retry; with many
+    request threads those sleeps, not the writes, set the pace. So this process's report writes take
+    turns on a lock of their own, each holding SQLite's write lock only for its two statements.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.actions = ActionCache()
+        self._turns: AbstractContextManager[object] = (
+            threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
+        )
+
+    def record(self, ua: str, draft: Draft, *, now: datetime, codes: frozenset[str]) -> Stored:
+        """Record one report in a transaction of its own; see the module's notes."""
+        for _attempt in range(ATTEMPTS):
+            with self.engine.connect() as connection:
+                ref = self.actions.get(connection, ua)
+                late, country = decide(ref, draft, now, codes)
+                target = target_id(connection, ref, draft.target) if draft.target else None
+                with self._turns:
+                    new_id = write(connection, ref, draft, now=now, late=late, country=country, target=target)
+                    if new_id is not None:
+                        connection.commit()
+                        return Stored(new_id, ref.ua, late, now, new=True)
+                    connection.rollback()
+                if draft.idempotency_key is not None:
+                    found = earlier(connection, ref, draft.idempotency_key)
+                    if found is not None:
+                        return found
+            self.actions.forget(ref.ua)  # the action changed since it was cached: decide again
+        raise ReportRaceError(f"UA {ua}: the action changed while the report was stored; send it again")

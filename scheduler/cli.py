@@ -418,9 +418,7 @@ def reports_add(
         ReportCounts, letter=letters, email=emails, fax=faxes, call=calls, post=posts, other=other
     )
     service = obj.service
-    stored = app.record(
-        service.engine, service.actions, ua, counts, clock=obj.clock, source="cli", country=country
-    )
+    stored = app.record(service.door, ua, counts, clock=obj.clock, source="cli", country=country)
     late = " (late: counted apart from the total)" if stored.late else ""
     click.echo(f"recorded {counts.total()} action(s) for UA {stored.ua}{late}")
 

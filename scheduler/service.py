@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from actions.clock import Clock, SystemClock
 from actions.models import ServiceSecret
-from actions.reporting import ActionCache
+from actions.reporting import ReportDoor
 from config.settings import Settings
 from jobs.channels import ChannelFile, ChannelRef, from_database
 from jobs.dispatch import Dispatcher
@@ -32,15 +32,17 @@ class Service:
     clock: Clock = field(default_factory=SystemClock)
     redactor: Redactor = field(default_factory=Redactor)
     on_sent: Callable[[str, Sequence[Outcome]], None] = lambda _kind, _outcomes: None
-    actions: ActionCache = field(default_factory=ActionCache)
-    """Actions as the report door last read them (each insert re-checks its entry)."""
     owner: str = ""
     """This instance's name on the outbox rows it claims: ``host:pid:start``; made at first use."""
     _secret: bytes | None = field(default=None, repr=False)
+    door: ReportDoor = field(init=False, repr=False)
+    """Where reports come in: the actions as last read (each insert re-checks), one writer at a time."""
+
     _channel_file: ChannelFile | None = field(default=None, repr=False)
     _dispatcher: Dispatcher | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
+        self.door = ReportDoor(self.engine)
         if not self.owner:
             self.owner = instance_owner(self.clock.now())
         if self.settings.channels_file is not None:

@@ -7,21 +7,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from actions import counters, csv_reports, reporting, store
 from actions.clock import Clock
-from actions.reporting import ActionCache
+from actions.reporting import ReportDoor
 from actions.specs import ReportCounts
 from actions.supporters import supporter_hash
 from config.errors import Conflict, Invalid
 
 
 def record(
-    engine: Engine,
-    actions: ActionCache,
+    door: ReportDoor,
     ua: str,
     counts: ReportCounts,
     *,
@@ -48,7 +46,7 @@ def record(
         idempotency_key=idempotency_key,
         target=target,
     )
-    return reporting.record(engine, actions, ua, draft, now=clock.now(), codes=store.COUNTRY_CODES)
+    return door.record(ua, draft, now=clock.now(), codes=store.COUNTRY_CODES)
 
 
 @dataclass(frozen=True)

@@ -55,8 +55,7 @@ def record_report(
 ) -> reporting.Stored:
     """The JSON route's and the form's door: record, and count it in the metrics."""
     stored = app.record(
-        service.engine,
-        service.actions,
+        service.door,
         ua,
         body.counts,
         clock=service.clock,

@@ -38,7 +38,7 @@ class NewReport:
     held: bool
     idempotency_key: str | None
     door: bool
-    """Through the report door's own transaction (``reporting.record``), else a staff session."""
+    """Through the report door's own transaction (``ReportDoor.record``), else a staff session."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def _apply(service: Service, action_id: int, step: NewReport | Review) -> None:
             target=step.target,
             held=step.held,
         )
-        reporting.record(service.engine, service.actions, action.ua, draft, now=now, codes=COUNTRY_CODES)
+        service.door.record(action.ua, draft, now=now, codes=COUNTRY_CODES)
         return
     with Session(service.engine) as session:
         action = store.get_action_by_id(session, action_id)
@@ -254,9 +254,7 @@ def test_the_report_door_decides_on_the_action_as_it_is_not_as_it_was_cached(
     draft = reporting.Draft(ReportCounts(letter=1), source="api")
 
     def record() -> reporting.Stored:
-        return reporting.record(
-            service.engine, service.actions, "61.20", draft, now=clock.now(), codes=COUNTRY_CODES
-        )
+        return service.door.record("61.20", draft, now=clock.now(), codes=COUNTRY_CODES)
 
     assert record().late is False  # now cached as open until the end of 2 May
     with Session(service.engine) as session:  # staff extend it, elsewhere
