@@ -20,6 +20,7 @@ from tests.benchmarks import (
     bench_fanout,
     bench_ingest,
     bench_lateness,
+    bench_pages,
     bench_restart,
     bench_startup,
     bench_tally,
@@ -33,6 +34,7 @@ BENCHMARKS = (
     Benchmark("tally", "4. Tally", bench_tally.run),
     Benchmark("restart", "5. Restart with overdue reminders", bench_restart.run),
     Benchmark("fanout", "6. Fan-out through the dispatcher", bench_fanout.run),
+    Benchmark("pages", "7. Pages with a million reports stored", bench_pages.run),
 )
 
 
