@@ -7,6 +7,12 @@ from datetime import date, datetime, timedelta
 from html import escape
 from typing import Any
 
+STYLE = (
+    "text{font:11px sans-serif;fill:#333}.axis{stroke:#999}.bar{fill:#3b6ea5}"
+    ".rem{stroke:#c78c00;stroke-dasharray:4 3}.dl{stroke:#b00020;stroke-width:2}"
+)
+"""The chart's one style block; pages allow it by its hash."""
+
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 16, 40
 
@@ -35,8 +41,7 @@ def timeline_svg(per_day: Sequence[dict[str, Any]], reminders: Sequence[datetime
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
         f'height="{HEIGHT}" role="img" aria-label="Actions reported per day">',
-        "<style>text{font:11px sans-serif;fill:#333}.axis{stroke:#999}.bar{fill:#3b6ea5}"
-        ".rem{stroke:#c78c00;stroke-dasharray:4 3}.dl{stroke:#b00020;stroke-width:2}</style>",
+        f"<style>{STYLE}</style>",
         f'<line class="axis" x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - RIGHT}" y2="{TOP + plot_h}"/>',
         f'<text x="{LEFT - 6}" y="{TOP + 8}" text-anchor="end">{peak}</text>',
         f'<text x="{LEFT - 6}" y="{TOP + plot_h}" text-anchor="end">0</text>',

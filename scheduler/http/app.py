@@ -11,6 +11,7 @@ from typing import Protocol
 from fastapi import FastAPI
 from fastapi.templating import Jinja2Templates
 
+from jobs import chart
 from scheduler.http import api, dashboard, errors, front, health, pages, reports
 from scheduler.http.guards import BodyLimit, Csrf, RateLimiter
 from scheduler.http.headers import SecurityHeaders, page_policy
@@ -58,7 +59,7 @@ def create_app(
         Path(str(files("scheduler.http") / "templates")),
         Path(str(files("jobs") / "templates")),
     )
-    app.add_middleware(SecurityHeaders, policy=page_policy(pages_and_reports))
+    app.add_middleware(SecurityHeaders, policy=page_policy(pages_and_reports, styles_made=[chart.STYLE]))
     errors.install(app)
     for module in (health, reports, front, pages, api, dashboard):
         app.include_router(module.router)

@@ -35,6 +35,10 @@ DOCS_POLICY = (
 """FastAPI's Swagger page (``/docs``) loads its script and style from a CDN: it gets a policy of its own."""
 
 
+def _source(block: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(block.encode()).digest()).decode() + "'"
+
+
 def inline_hashes(folders: Iterable[Path], tag: str) -> list[str]:
     """``'sha256-…'`` of every static inline block of ``tag`` in the templates under ``folders``."""
     found: set[str] = set()
@@ -42,16 +46,17 @@ def inline_hashes(folders: Iterable[Path], tag: str) -> list[str]:
         for template in sorted(folder.glob("*.*")):
             for block in _INLINE[tag].findall(template.read_text(encoding="utf-8")):
                 if _TEMPLATED.search(block) is None:
-                    digest = base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()
-                    found.add(f"'sha256-{digest}'")
+                    found.add(_source(block))
     return sorted(found)
 
 
-def page_policy(folders: Iterable[Path]) -> str:
-    """The policy of every page: nothing but this service's own forms, fetches and inline blocks."""
+def page_policy(folders: Iterable[Path], *, styles_made: Iterable[str] = ()) -> str:
+    """The policy of every page: nothing but this service's own forms, fetches and inline blocks
+    (those of the templates, and ``styles_made`` by code, such as the tally's chart)."""
     folders = list(folders)
     scripts = " ".join(inline_hashes(folders, "script")) or "'none'"
-    styles = " ".join(inline_hashes(folders, "style")) or "'none'"
+    style_sources = sorted({*inline_hashes(folders, "style"), *map(_source, styles_made)})
+    styles = " ".join(style_sources) or "'none'"
     return (
         f"default-src 'none'; script-src {scripts}; style-src {styles}; img-src 'self' data:; "
         "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"

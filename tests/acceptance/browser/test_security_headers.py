@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from datetime import timedelta
 
@@ -80,3 +82,16 @@ def test_the_countdown_and_the_dashboard_run_under_the_policy(page: Page, live_s
 def _note_refusal(message: ConsoleMessage, refused: list[str]) -> None:
     if "Content Security Policy" in message.text:
         refused.append(message.text)
+
+
+def test_the_tally_page_styles_are_allowed_by_the_policy(live_server: LiveServer) -> None:
+    service = live_server.service
+    add_action(service, deadline=(service.clock.now() + timedelta(days=3)).isoformat())
+    staff = {"Authorization": f"Bearer {staff_token(service)}"}
+    answer = httpx.get(f"{live_server.url}/api/v1/actions/61.20/tally?format=html", headers=staff)
+    allowed = _directives(answer.headers["content-security-policy"])["style-src"]
+    blocks = re.findall(r"<style>(.*?)</style>", answer.text, re.DOTALL)
+    assert len(blocks) == 2  # the report's and its chart's
+    for block in blocks:
+        digest = base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in allowed
