@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from limits import parse as parse_rate
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -163,6 +162,8 @@ class Settings(BaseSettings):
     @classmethod
     def _rate(cls, value: str) -> str:
         try:
+            from limits import parse as parse_rate  # noqa: PLC0415  (only when the key is set)
+
             parse_rate(value)
         except ValueError:
             raise ValueError(f"{value!r} is not a rate such as '30/minute' or '5/second'") from None

@@ -8,14 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import apprise
 import structlog
 from sqlmodel import Session, col, select
 
 from actions.models import Channel
 from config.names import name_problem
 from jobs.errors import ChannelError
-from jobs.secrets import apprise_held, hide, hide_urls, mask_url, secrets_in
+from jobs.secrets import apprise_held, hide, hide_urls, load_apprise, mask_url, secrets_in
 
 log = structlog.get_logger("ua_scheduler.channels")
 
@@ -52,7 +51,7 @@ def check_url(url: str) -> str:
     Apprise's own reason is part of the line, with the URL's secrets masked.
     """
     with apprise_held() as said:
-        plugin = apprise.Apprise.instantiate(url)
+        plugin = load_apprise().Apprise.instantiate(url)
     if plugin is None:
         hidden = secrets_in(url)
         reasons = dict.fromkeys(hide(" ".join(line.split()), hidden) for line in said)
@@ -75,7 +74,7 @@ def from_file(path: Path) -> list[ChannelRef]:
     """The channels of an apprise YAML or TEXT config file, named ``<file>#<n>``."""
     if not path.is_file():
         raise ChannelError(f"channels_file {path}: file not found", field="channels_file")
-    config = apprise.AppriseConfig()
+    config = load_apprise().AppriseConfig()
     with apprise_held() as said:
         if not config.add(str(path)):
             raise ChannelError(f"channels_file {path}: apprise cannot read it", field="channels_file")

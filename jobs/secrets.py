@@ -15,8 +15,6 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
-import apprise
-
 MASK = "****"
 _SECRET_KEY_NAME = re.compile(
     r"(token|key|secret|pass|pwd|auth|sig|code|apikey|webhook|sid|session|cookie|bearer|hook)",
@@ -51,6 +49,16 @@ _SPLIT = re.compile(r"[/:@?&=#,\s]+")
 MIN_SECRET_LEN = 3
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@(?=[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 _PLAIN_WORDS = frozenset({"yes", "no", "true", "false", "on", "off", "get", "post", "put"})
+
+
+def load_apprise() -> Any:
+    """apprise with our ``log://`` plugin, loaded at the first URL to read: commands that meet none
+    start without it."""
+    import apprise  # noqa: PLC0415
+
+    import jobs.notify  # noqa: F401, PLC0415  (registers log://)
+
+    return apprise
 
 
 APPRISE_LOGGER = logging.getLogger("apprise")
@@ -123,7 +131,7 @@ def _mask_path(path: str) -> str:
 def mask_url(url: str) -> str:
     """The form of ``url`` fit to show: apprise's privacy form with every remaining secret hidden."""
     with apprise_held():
-        plugin = apprise.Apprise.instantiate(url)
+        plugin = load_apprise().Apprise.instantiate(url)
         if plugin is None:
             return _fallback_mask(url)
         try:

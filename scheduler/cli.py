@@ -21,12 +21,12 @@ import click
 
 from actions.clock import Clock, ManualClock, SystemClock
 from config.errors import Invalid, UaSchedulerError, Unavailable
-from config.settings import Settings, load_settings
 from jobs.formats import FORMATS, TallyFormat
 from jobs.secrets import Redactor
 from scheduler.files import keep_private, readable_by_others, write_private
 
 if TYPE_CHECKING:
+    from config.settings import Settings
     from scheduler.service import Service
 
 REDACTOR = Redactor()
@@ -99,6 +99,7 @@ def _instant(_ctx: click.Context, _param: click.Parameter, value: str | None) ->
 @click.pass_context
 def cli(ctx: click.Context, config_file: Path | None, log_format: str | None, now: datetime | None) -> None:
     """Deadline-aware scheduler for Urgent Action campaigns."""
+    from config.settings import load_settings
     from scheduler.logs import configure
 
     settings = load_settings(config_file)

@@ -8,6 +8,7 @@ import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -18,11 +19,13 @@ from actions.models import ServiceSecret
 from actions.reporting import ReportDoor
 from config.settings import Settings
 from jobs.channels import ChannelFile, ChannelRef, from_database
-from jobs.dispatch import Dispatcher
-from jobs.due import Work
-from jobs.notify import Outcome
 from jobs.secrets import Redactor
 from scheduler.db import create_schema, engine_for
+
+if TYPE_CHECKING:  # the daemon's parts load when the daemon or a close needs them, not for every command
+    from jobs.dispatch import Dispatcher
+    from jobs.due import Work
+    from jobs.notify import Outcome
 
 
 @dataclass
@@ -67,6 +70,8 @@ class Service:
     def dispatcher(self) -> Dispatcher:
         """The instance's one dispatcher: its workers and channel health outlive each pass."""
         if self._dispatcher is None:
+            from jobs.dispatch import Dispatcher  # noqa: PLC0415
+
             self._dispatcher = Dispatcher(
                 engine=self.engine,
                 settings=self.settings,
@@ -81,6 +86,8 @@ class Service:
         self.on_sent(kind, outcomes)  # looked up at each send: the daemon sets it after the start
 
     def work(self) -> Work:
+        from jobs.due import Work  # noqa: PLC0415
+
         return Work(
             engine=self.engine, settings=self.settings, channels=self.channels, dispatcher=self.dispatcher
         )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from actions import drafts, imports, store, views
+from actions import store, views
 from actions.clock import Clock
 from actions.deadlines import DateWindow
 from actions.errors import InvalidInputError
@@ -17,10 +17,10 @@ from actions.models import Action, ActionStatus
 from actions.specs import ActionSpec
 from config.errors import Conflict, UaSchedulerError
 from config.settings import Settings
-from jobs import close as closing
+
+if TYPE_CHECKING:
+    from actions.imports import ImportResult
 from jobs.channels import ChannelSource
-from jobs.due import enqueue_final_tally
-from scheduler.files import write_private
 
 STATUSES = ("open", "closed", "cancelled", "all")
 
@@ -78,6 +78,9 @@ def extend(
 
 def close(session: Session, ua: str, *, clock: Clock, settings: Settings, channels: ChannelSource) -> Action:
     """Close before the deadline: the final tally is stored and queued to the report channels at once."""
+    from jobs import close as closing  # noqa: PLC0415  (the report stack loads only to close)
+    from jobs.due import enqueue_final_tally  # noqa: PLC0415
+
     now = clock.now()
     action = store.get_action(session, ua)
     store.close_action(session, action, now=now, reason="closed by staff")
@@ -101,7 +104,7 @@ class ImportOutcome:
     """One file's result: ``result`` when it was imported (or would be), else ``error``."""
 
     file: str
-    result: imports.ImportResult | None = None
+    result: ImportResult | None = None
     error: str | None = None
     dry_run: bool = False
 
@@ -116,6 +119,8 @@ def import_file(
     session: Session, path: Path, *, clock: Clock, settings: Settings, dry_run: bool = False
 ) -> ImportOutcome:
     """Create or update the action a file describes, whole or not at all; a dry run writes nothing."""
+    from actions import imports  # noqa: PLC0415  (the document reader loads only to import)
+
     try:
         now = clock.now()
         loaded = imports.load(path, max_bytes=settings.import_max_bytes)
@@ -147,6 +152,9 @@ def draft(path: Path, *, settings: Settings) -> dict[str, Any]:
 
     The result names the draft, the fields to check and those left as TODO, or the error.
     """
+    from actions import drafts  # noqa: PLC0415
+    from scheduler.files import write_private  # noqa: PLC0415
+
     try:
         made = drafts.build_draft(path, max_bytes=settings.import_max_bytes)
         write_private(made.path, made.text.encode(), field="draft")

@@ -17,6 +17,7 @@ from pathlib import Path
 from types import FrameType
 
 from tests.benchmarks import (
+    bench_cli,
     bench_fanout,
     bench_ingest,
     bench_lateness,
@@ -35,6 +36,7 @@ BENCHMARKS = (
     Benchmark("restart", "5. Restart with overdue reminders", bench_restart.run),
     Benchmark("fanout", "6. Fan-out through the dispatcher", bench_fanout.run),
     Benchmark("pages", "7. Pages with a million reports stored", bench_pages.run),
+    Benchmark("cli", "8. CLI start", bench_cli.run),
 )
 
 
