@@ -69,6 +69,7 @@ class Stored:
     late: bool
     received_at: datetime
     new: bool
+    held: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,13 +135,13 @@ def target_id(connection: Connection, ref: ActionRef, name: str) -> int:
 def earlier(connection: Connection, ref: ActionRef, key: str) -> Stored | None:
     """The report a request with this idempotency key stored before, if any."""
     row = connection.execute(
-        select(REPORT.c.id, REPORT.c.late, REPORT.c.received_at).where(
+        select(REPORT.c.id, REPORT.c.late, REPORT.c.received_at, REPORT.c.held).where(
             REPORT.c.action_id == ref.id, REPORT.c.idempotency_key == key
         )
     ).first()
     if row is None:
         return None
-    return Stored(int(row[0]), ref.ua, bool(row[1]), row[2], new=False)
+    return Stored(int(row[0]), ref.ua, bool(row[1]), row[2], new=False, held=bool(row[3]))
 
 
 def write(
@@ -286,7 +287,7 @@ class ReportDoor:
                     new_id = write(connection, ref, draft, now=now, late=late, country=country, target=target)
                     if new_id is not None:
                         connection.commit()
-                        return Stored(new_id, ref.ua, late, now, new=True)
+                        return Stored(new_id, ref.ua, late, now, new=True, held=draft.held)
                     connection.rollback()
                 if draft.idempotency_key is not None:
                     found = earlier(connection, ref, draft.idempotency_key)

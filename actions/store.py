@@ -411,7 +411,7 @@ def add_report(
         target_id = reporting.target_id(connection, ref, target) if target else None
         new_id = reporting.write(connection, ref, draft, now=now, late=late, country=code, target=target_id)
         if new_id is not None:
-            return reporting.Stored(new_id, ref.ua, late, now, new=True)
+            return reporting.Stored(new_id, ref.ua, late, now, new=True, held=held)
         if idempotency_key is None:
             break
     raise reporting.ReportRaceError(

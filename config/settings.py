@@ -96,6 +96,8 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     mail_url: SecretStr | None = None
     report_rate_limit: str = "30/minute"
+    report_review_above: int = Field(default=50, ge=1, le=100_000)
+    """A report from the public door claiming more than this of any kind is held for review."""
     max_body_bytes: int = Field(default=16_384, ge=1_024, le=10_485_760)
     import_max_bytes: int = Field(default=5_000_000, ge=1_024, le=1_000_000_000)
     dates_not_before: date = date(1990, 1, 1)

@@ -424,6 +424,54 @@ def reports_add(
     click.echo(f"recorded {counts.total()} action(s) for UA {stored.ua}{late}")
 
 
+@reports.command("held")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def reports_held(obj: Context, as_json: bool) -> None:
+    """Reports held for review (they claim more of a kind than `report_review_above`), oldest first."""
+    from scheduler.app import review as app
+
+    with obj.service.session() as session:
+        data = app.held(session)
+    if as_json:
+        _emit_json(data)
+        return
+    if not data:
+        click.echo("no reports held for review")
+    for item in data:
+        counts = ", ".join(f"{kind} {n}" for kind, n in item["counts"].items() if n)
+        where = f" from {item['country']}" if item["country"] else ""
+        click.echo(
+            f"{item['id']:>6}  UA {item['ua']:<8} {item['received_at']}  {counts}{where} ({item['source']})"
+        )
+
+
+@reports.command("approve")
+@click.argument("report_id", type=int)
+@pass_ctx
+def reports_approve(obj: Context, report_id: int) -> None:
+    """Count a held report (after the close: in the addendum, as late)."""
+    from scheduler.app import review as app
+
+    with obj.service.session() as session:
+        done = app.approve(session, report_id, now=obj.clock.now(), by="cli")
+    late = " (late: in the addendum, apart from the final total)" if done["late"] else ""
+    click.echo(f"approved report {report_id} for UA {done['ua']}: {done['total']} action(s) now count{late}")
+
+
+@reports.command("reject")
+@click.argument("report_id", type=int)
+@click.option("--why", required=True, help="The reason, kept with the report.")
+@pass_ctx
+def reports_reject(obj: Context, report_id: int, why: str) -> None:
+    """Never count a held report; it is kept, with the reason."""
+    from scheduler.app import review as app
+
+    with obj.service.session() as session:
+        done = app.reject(session, report_id, now=obj.clock.now(), why=why, by="cli")
+    click.echo(f"rejected report {report_id} for UA {done['ua']}: it will never count")
+
+
 # ---------------------------------------------------------------- channels
 
 

@@ -30,12 +30,15 @@ def record(
     secret: bytes | None = None,
     target: str | None = None,
     idempotency_key: str | None = None,
+    review_above: int | None = None,
 ) -> reporting.Stored:
     """Store one report in a transaction of its own; after the deadline it is stored as late (or
     refused if none are welcome).
 
     ``supporter_email`` is kept only as a hash salted with ``secret``. A retried request (same
-    ``idempotency_key``) returns the report stored the first time and adds nothing.
+    ``idempotency_key``) returns the report stored the first time and adds nothing. With
+    ``review_above`` (the public door), a report claiming more than that of any kind is held for
+    review: kept, shown apart, counted only once staff approve it.
     """
     digest = supporter_hash(supporter_email, secret) if supporter_email and secret is not None else None
     draft = reporting.Draft(
@@ -45,6 +48,7 @@ def record(
         supporter_hash=digest,
         idempotency_key=idempotency_key,
         target=target,
+        held=review_above is not None and counts.largest() > review_above,
     )
     return door.record(ua, draft, now=clock.now(), codes=store.COUNTRY_CODES)
 

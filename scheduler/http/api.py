@@ -22,6 +22,7 @@ from jobs.formats import MEDIA_TYPES, TallyFormat
 from scheduler.app import actions as actions_app
 from scheduler.app import channels as channels_app
 from scheduler.app import reports as reports_app
+from scheduler.app import review as review_app
 from scheduler.app import tallies
 from scheduler.app.timetable import timetable
 from scheduler.http.auth import require_staff
@@ -413,6 +414,67 @@ def get_tally(
 )
 def get_timetable(service: ServiceDep, session: SessionDep) -> list[dict[str, Any]]:
     return timetable(session, settings=service.settings, channels=service.channels)
+
+
+# ---------------------------------------------------------------- reports held for review
+
+
+class HeldReportOut(BaseModel):
+    id: int
+    ua: str
+    received_at: str | None
+    source: str = Field(description="`api` (JSON door) or `web` (the form)")
+    country: str | None
+    late: bool = Field(description="Received after the close (an approval then goes to the addendum)")
+    counts: dict[str, int]
+    total: int
+    review: Literal["approved", "rejected"] | None
+    reviewed_at: str | None
+    why: str | None = Field(description="Why it was rejected")
+
+
+class RejectIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    why: str = Field(min_length=1, max_length=500, examples=["implausible: 5,000 faxes from one address"])
+
+
+ReportId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The report's id (`reports held`)")]
+_REVIEW_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ProblemOut, "description": "No such report"},
+    409: {"model": ProblemOut, "description": "The report is not held for review (any more)"},
+}
+
+
+@router.get(
+    "/reports/held",
+    summary="Reports held for review (more of a kind than `report_review_above`), oldest first",
+    response_model=list[HeldReportOut],
+)
+def list_held(session: SessionDep) -> list[dict[str, Any]]:
+    return review_app.held(session)
+
+
+@router.post(
+    "/reports/{report_id}/approve",
+    summary="Count a held report (after the close: in the addendum, as late)",
+    response_model=HeldReportOut,
+    responses=_REVIEW_ERRORS,
+)
+def approve_report(report_id: ReportId, service: ServiceDep, session: SessionDep) -> dict[str, Any]:
+    return review_app.approve(session, report_id, now=service.clock.now(), by="api")
+
+
+@router.post(
+    "/reports/{report_id}/reject",
+    summary="Never count a held report; it is kept with the reason",
+    response_model=HeldReportOut,
+    responses=_REVIEW_ERRORS,
+)
+def reject_report(
+    report_id: ReportId, body: RejectIn, service: ServiceDep, session: SessionDep
+) -> dict[str, Any]:
+    return review_app.reject(session, report_id, now=service.clock.now(), why=body.why, by="api")
 
 
 # ---------------------------------------------------------------- channels

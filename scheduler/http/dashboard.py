@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from actions import views
-from scheduler.app import channels, deliveries, tallies, tokens
+from scheduler.app import channels, deliveries, review, tallies, tokens
 from scheduler.app.timetable import timetable
 from scheduler.http.auth import (
     SESSION_COOKIE,
@@ -138,6 +138,8 @@ def dashboard(request: Request, service: ServiceDep, session: SessionDep, csrf: 
         "csrf_field": CSRF_FIELD,
         "now": views.iso(service.clock.now()),
         "actions": tallies.running_totals(session),
+        "held": review.held(session),
+        "review_above": service.settings.report_review_above,
         "upcoming": timetable(session, settings=service.settings, channels=service.channels)[:NEXT_ROWS],
         "recent": deliveries.recent(session, limit=RECENT_ROWS),
         "channels": [c.describe() for c in channels.listed(session, service.channels)],

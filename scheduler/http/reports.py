@@ -41,6 +41,10 @@ class ReportOut(BaseModel):
     id: int
     ua: str
     late: bool
+    held: bool = Field(
+        description="Held for review (it claims more of a kind than the site takes unreviewed): "
+        "counted only once staff approve it"
+    )
     received_at: str
 
 
@@ -65,6 +69,7 @@ def record_report(
         secret=service.secret() if body.supporter_email else None,
         target=body.target,
         idempotency_key=idempotency_key,
+        review_above=service.settings.report_review_above,
     )
     if stored.new:
         metrics.reports.labels(source=source).inc()
@@ -98,5 +103,6 @@ def _out(stored: reporting.Stored) -> dict[str, Any]:
         "id": stored.id,
         "ua": stored.ua,
         "late": stored.late,
+        "held": stored.held,
         "received_at": stored.received_at.isoformat().replace("+00:00", "Z"),
     }
