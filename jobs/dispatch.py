@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from actions.clock import Clock
 from actions.models import Delivery, FinalTally, OutboxStatus, Subscription
 from config.settings import Settings
 from jobs import health, outbox, reasons
@@ -77,6 +78,9 @@ class Dispatcher:
     """Names this process on the rows it claims (``host:pid:start``)."""
     channels: Callable[[Session], Sequence[ChannelRef]]
     on_sent: Callable[[str, Sequence[Outcome]], None] = lambda _kind, _outcomes: None
+    clock: Clock | None = None
+    """Stamps claims and outcomes as they happen: a pass's ``now`` may be long past by then, and a
+    claim stamped in the past would look expired to another instance, which would send it again."""
     redactor: Redactor | None = None
     """Masks the secrets a failure's reason may quote before it is stored."""
     _troubled: set[str] | None = field(default=None, repr=False)
@@ -122,7 +126,7 @@ class Dispatcher:
                     attempts.append(future.result())
                 except Exception:  # the row stays claimed and is taken again after its lease
                     log.exception("delivery.crashed")
-            for row, status in self._settle(attempts, channels, now):
+            for row, status in self._settle(attempts, channels, self._live(now)):
                 self._count(result, row, status)
             # Claim ahead (up to twice the workers) so workers never wait for a claim; rows
             # queued in the pool are claimed like the ones being sent, under the same lease.
@@ -153,11 +157,14 @@ class Dispatcher:
         if self._troubled is None or self.engine.dialect.name != "sqlite":
             self._troubled = health.troubled(session)
 
+    def _live(self, now: datetime) -> datetime:
+        return max(now, self.clock.now()) if self.clock is not None else now
+
     def _claim(self, limit: int, now: datetime) -> list[Delivery]:
         with Session(self.engine, expire_on_commit=False) as session:
             return outbox.claim(
                 session,
-                now=now,
+                now=self._live(now),
                 owner=self.owner,
                 limit=limit,
                 lease=self.settings.delivery_lease,

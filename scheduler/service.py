@@ -79,6 +79,7 @@ class Service:
                 channels=self.channels,
                 on_sent=self._sent,
                 redactor=self.redactor,
+                clock=self.clock,
             )
         return self._dispatcher
 

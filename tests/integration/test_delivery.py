@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from actions.clock import ManualClock
 from actions.models import Delivery, OutboxStatus
+from jobs import outbox
 from jobs.due import next_due, run_pass
 from jobs.outbox import RetryPolicy
 from scheduler.cli import main
@@ -217,3 +218,19 @@ def test_a_failed_delivery_says_why_in_the_delivery_log(
         main(["deliveries", "--status", "failed"])
     assert capsys.readouterr().out.rstrip().endswith(why)
     assert smtp.messages == []
+
+
+def test_claims_and_outcomes_are_stamped_when_they_happen_not_when_the_pass_began(
+    make_service: Callable[..., Service], clock: ManualClock, webhook: WebhookSink
+) -> None:
+    service = make_service()
+    add_channel(service, "hook", webhook.url(), "coordinators")
+    began = clock.now()
+    with Session(service.engine) as session:
+        outbox.enqueue(session, key="k-1", kind="ops", channel="hook", title="t", body="b", now=began)
+        session.commit()
+    clock.advance(timedelta(minutes=10))  # a long pass: another instance would take a claim
+    # stamped at ``began`` as expired once the lease ran out, and send it again
+
+    assert service.dispatcher.run(began).sent == 1
+    assert rows(service)[("ops", "hook")].sent_at == clock.now()
