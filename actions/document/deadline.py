@@ -56,6 +56,7 @@ _PHRASES = re.compile(
 )
 STOP_NOTICE = re.compile(
     r"no further (?:action|appeals) (?:is|are) (?:requested|needed|required)"
+    r"|please (?:stop|do not send any more) (?:sending )?appeals"
     r"|keine weiteren (?:aktionen|appelle|briefe) (?:mehr )?(?:nötig|erforderlich)"
     r"|aucune (?:autre )?action (?:complémentaire |supplémentaire )?n'est (?:requise|nécessaire)"
     r"|no (?:se )?(?:requieren?|necesitan?) más (?:acciones|llamamientos)",

@@ -174,6 +174,7 @@ def test_languages_named_in_an_instruction() -> None:
         "No further action is requested by the UA Network. Many thanks to all who sent appeals.",
         "No further action is requested. Thank you to everyone who wrote appeals.",
         "No further appeals are needed.",
+        "Please stop sending appeals: he has been released.",
     ],
 )
 def test_stop_notices_are_recognised(text: str) -> None:
