@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     delivery_backoff_max: Annotated[timedelta, NoDecode] = timedelta(hours=1)
     delivery_lease: Annotated[timedelta, NoDecode] = timedelta(seconds=60)
     delivery_concurrency: int = Field(default=16, ge=1, le=256)
+    prepare_ahead: Annotated[timedelta, NoDecode] = timedelta(minutes=1)
+    deadline_margin: Annotated[timedelta, NoDecode] = timedelta(seconds=1)
     ops_tag: str = "ops"
     ops_alert_after: int = Field(default=3, ge=1, le=1000)
     http_host: str = "127.0.0.1"
@@ -147,7 +149,13 @@ class Settings(BaseSettings):
         return {str(k): _to_duration(v) for k, v in mapping.items()}
 
     @field_validator(
-        "poll_interval", "delivery_backoff", "delivery_backoff_max", "delivery_lease", mode="before"
+        "poll_interval",
+        "delivery_backoff",
+        "delivery_backoff_max",
+        "delivery_lease",
+        "prepare_ahead",
+        "deadline_margin",
+        mode="before",
     )
     @classmethod
     def _parse_interval(cls, value: object) -> object:
@@ -189,7 +197,14 @@ class Settings(BaseSettings):
         shown["database_url"] = make_url(self.database_url).render_as_string(hide_password=True)
         shown["reminders"] = [format_duration(d) for d in self.reminders]
         shown["lead_times"] = {k: format_duration(v) for k, v in self.lead_times.items()}
-        for key in ("poll_interval", "delivery_backoff", "delivery_backoff_max", "delivery_lease"):
+        for key in (
+            "poll_interval",
+            "delivery_backoff",
+            "delivery_backoff_max",
+            "delivery_lease",
+            "prepare_ahead",
+            "deadline_margin",
+        ):
             shown[key] = format_duration(getattr(self, key))
         shown["secret_key"] = "****" if self.secret_key else None
         shown["mail_url"] = "****" if self.mail_url else None

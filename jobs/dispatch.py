@@ -11,9 +11,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field, replace
-from datetime import datetime
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import structlog
 from sqlalchemy.engine import Engine
@@ -23,17 +22,15 @@ from sqlmodel import Session
 from actions.clock import Clock
 from actions.models import Delivery, FinalTally, OutboxStatus, Subscription
 from config.settings import Settings
-from jobs import health, outbox, reasons
+from jobs import health, outbox, reasons, transport
 from jobs.channels import ChannelRef, email_to
-from jobs.notify import Attachment, Message, Outcome, send_one
+from jobs.notify import Attachment, Message, Outcome, deliver
 from jobs.secrets import Redactor
 
 log = structlog.get_logger("ua_scheduler.dispatch")
 
-KEY_SCHEMES = frozenset({"json", "jsons", "xml", "xmls", "form", "forms", "mailto", "mailtos"})
-"""Channels that carry custom headers: the idempotency key goes with the message as a header."""
-KEY_HEADER = "Idempotency-Key"
 SUBSCRIBER_PREFIX = "subscriber:"
+TOO_LATE = "the deadline came before it could be sent: dropped, not sent late"
 
 
 @dataclass(frozen=True)
@@ -55,17 +52,6 @@ class DispatchResult:
 
     def total(self) -> int:
         return self.sent + self.retried + self.failed + self.dropped
-
-
-def with_key(channel: ChannelRef, key: str) -> ChannelRef:
-    """The channel with the message's key as a header, where its kind of URL takes headers."""
-    parts = urlsplit(channel.url)
-    if parts.scheme.lower() not in KEY_SCHEMES:
-        return channel
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != f"+{KEY_HEADER}"]
-    query.append((f"+{KEY_HEADER}", key))
-    url = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query, safe="@:/"), ""))
-    return replace(channel, url=url)
 
 
 @dataclass
@@ -105,7 +91,10 @@ class Dispatcher:
         costs one query.
         """
         with self._running:
-            return self._run(now)
+            try:
+                return self._run(now)
+            finally:
+                transport.close_idle()  # one run is one batch: its SMTP connections end with it
 
     def _run(self, now: datetime) -> DispatchResult:
         result = DispatchResult()
@@ -157,6 +146,10 @@ class Dispatcher:
         if self._troubled is None or self.engine.dialect.name != "sqlite":
             self._troubled = health.troubled(session)
 
+    def _now(self) -> datetime:
+        """The time at a hand-off: the clock's, else the wall clock's."""
+        return self.clock.now() if self.clock is not None else datetime.now(UTC)
+
     def _live(self, now: datetime) -> datetime:
         return max(now, self.clock.now()) if self.clock is not None else now
 
@@ -181,7 +174,11 @@ class Dispatcher:
             attachments = ()
         if channel is None:
             return Attempt(row, None, reason)
-        outcome = send_one(with_key(channel, row.key), Message(row.title, row.body, row.key, attachments))
+        # The last check before the message leaves: a reminder is never handed over at or after its
+        # deadline (less the margin its arrival needs), however long it waited for a worker.
+        if row.not_after is not None and self._now() >= row.not_after - self.settings.deadline_margin:
+            return Attempt(row, None, TOO_LATE)
+        outcome = deliver(channel, Message(row.title, row.body, row.key, attachments))
         self.on_sent(row.kind, [outcome])
         return Attempt(row, outcome, "")
 
@@ -195,6 +192,7 @@ class Dispatcher:
                 if outcome is None:
                     outbox.drop(session, row, reason=attempt.reason)
                     settled.append((row, OutboxStatus.DROPPED))
+                    self.on_sent(row.kind, [Outcome(row.channel, ok=False, dropped=True)])
                     continue
                 status = outbox.settle(
                     session,

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import copy
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import apprise
 import structlog
 from apprise.attachment.memory import AttachMemory
 from apprise.decorators import notify as apprise_plugin
+from apprise.plugins.base import NotifyBase
 
-from jobs import reasons
+from jobs import reasons, transport
 from jobs.channels import ChannelRef
 
 log = structlog.get_logger("ua_scheduler.notify")
@@ -37,6 +42,8 @@ class Outcome:
     ok: bool
     error: str | None = None
     """Why it failed, in a few words (``connection refused``, ``HTTP 500``); secrets not yet masked."""
+    dropped: bool = False
+    """Not handed to the channel at all: it could no longer arrive in time, or the channel is gone."""
 
 
 @apprise_plugin(on="log", name="ua-scheduler log")
@@ -47,16 +54,55 @@ def _log_channel(body: str, title: str, *_: object, **__: object) -> bool:
 
 
 reasons.install()
+transport.install()
 
 SEQUENTIAL = apprise.AppriseAsset(async_mode=False)
 """Each send already runs in a worker of ours: apprise need not start a thread pool of its own."""
+KEY_SCHEMES = frozenset({"json", "jsons", "xml", "xmls", "form", "forms", "mailto", "mailtos"})
+"""Channels that carry custom headers: the idempotency key goes with the message as a header."""
+KEY_HEADER = "Idempotency-Key"
+PLUGINS_KEPT = 4096
+"""Parsed channel URLs kept (every channel, and the latest supporters' addresses)."""
 
 
-def send_one(channel: ChannelRef, message: Message) -> Outcome:
-    sender = apprise.Apprise(asset=SEQUENTIAL)
-    if not sender.add(channel.url):
+class _Plugins:
+    """apprise's parsed form of each channel URL, made once rather than once a message."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._parsed: OrderedDict[str, NotifyBase | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, url: str) -> NotifyBase | None:
+        with self._lock:
+            if url in self._parsed:
+                self._parsed.move_to_end(url)
+                return self._parsed[url]
+        plugin = apprise.Apprise.instantiate(url, asset=SEQUENTIAL)
+        with self._lock:
+            self._parsed[url] = plugin
+            while len(self._parsed) > self._size:
+                self._parsed.popitem(last=False)
+        return plugin
+
+
+_PLUGINS = _Plugins(PLUGINS_KEPT)
+
+
+def deliver(channel: ChannelRef, message: Message) -> Outcome:
+    """Send an outbox message: its key travels as a header where the channel takes headers."""
+    return send_one(channel, message, key_header=True)
+
+
+def send_one(channel: ChannelRef, message: Message, *, key_header: bool = False) -> Outcome:
+    plugin = _PLUGINS.get(channel.url)
+    if plugin is None:
         log.error("channel.unusable", channel=channel.name, url=channel.masked)
         return Outcome(channel.name, ok=False, error="apprise cannot use this channel's URL")
+    sender = copy.copy(plugin)  # a message's own headers, on the parsed channel shared by all
+    if key_header and urlsplit(channel.url).scheme.lower() in KEY_SCHEMES:
+        headers = {**getattr(plugin, "headers", {}), KEY_HEADER: message.key}
+        sender.headers = headers  # type: ignore[attr-defined]  # the plugins that take headers
     with reasons.listening() as heard:
         try:
             ok = bool(
@@ -78,8 +124,8 @@ def send_one(channel: ChannelRef, message: Message) -> Outcome:
     return Outcome(channel.name, ok=False, error=error)
 
 
-def _attachments(sender: apprise.Apprise, message: Message) -> apprise.AppriseAttachment | None:
-    if not message.attachments or not all(getattr(p, "attachment_support", False) for p in sender):
+def _attachments(sender: NotifyBase, message: Message) -> apprise.AppriseAttachment | None:
+    if not message.attachments or not getattr(sender, "attachment_support", False):
         return None
     attach = apprise.AppriseAttachment()
     for item in message.attachments:

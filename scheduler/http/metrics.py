@@ -16,7 +16,7 @@ class Metrics:
         self.registry = CollectorRegistry()
         self.sends = Counter(
             "ua_scheduler_sends",
-            "Messages handed to channels, by what they were and whether the channel took them.",
+            "Messages for channels, by what they were and whether the channel took them, or dropped.",
             ["kind", "outcome"],
             registry=self.registry,
         )
@@ -43,7 +43,8 @@ class Metrics:
 
     def sent(self, kind: str, outcomes: Sequence[Outcome]) -> None:
         for outcome in outcomes:
-            self.sends.labels(kind=kind, outcome="sent" if outcome.ok else "failed").inc()
+            shown = "dropped" if outcome.dropped else "sent" if outcome.ok else "failed"
+            self.sends.labels(kind=kind, outcome=shown).inc()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -18,6 +18,7 @@ from jobs import outbox
 from jobs.due import next_due, run_pass
 from jobs.outbox import RetryPolicy
 from scheduler.cli import main
+from scheduler.http.metrics import Metrics
 from scheduler.service import Service
 from tests.factories import add_action, add_channel
 from tests.support.sinks import SmtpSink, WebhookSink, free_port
@@ -234,3 +235,44 @@ def test_claims_and_outcomes_are_stamped_when_they_happen_not_when_the_pass_bega
 
     assert service.dispatcher.run(began).sent == 1
     assert rows(service)[("ops", "hook")].sent_at == clock.now()
+
+
+def test_a_reminder_is_checked_against_its_deadline_when_handed_over_not_when_claimed(
+    make_service: Callable[..., Service], clock: ManualClock, webhook: WebhookSink
+) -> None:
+    """One worker, two claimed rows: the deadline comes while the first is being sent."""
+    service = make_service(delivery_concurrency=1)
+    add_channel(service, "first", webhook.url("first"), "reminders")
+    add_channel(service, "second", webhook.url("second"), "reminders")
+    deadline = datetime(2026, 5, 10, tzinfo=UTC)
+    add_action(service, deadline="2026-05-09")
+    clock.set(deadline - timedelta(hours=3))
+    webhook.on_receive = lambda _hook: clock.set(deadline)
+    metrics = Metrics()
+    service.on_sent = metrics.sent
+
+    result = run_pass(service.work(), clock.now())
+
+    assert [h.path for h in webhook.hooks] == ["/first"]
+    late = rows(service)[("reminder", "second")]
+    assert late.status is OutboxStatus.DROPPED
+    assert late.attempts == 0
+    assert late.last_error is not None
+    assert "dropped, not sent late" in late.last_error
+    assert (result.deliveries.sent, result.deliveries.dropped) == (1, 1)
+    exposed = metrics.render().decode()
+    assert 'ua_scheduler_sends_total{kind="reminder",outcome="dropped"} 1.0' in exposed
+
+
+def test_a_reminder_within_the_deadline_margin_is_dropped(
+    make_service: Callable[..., Service], clock: ManualClock, webhook: WebhookSink
+) -> None:
+    service = make_service(deadline_margin=timedelta(seconds=30))
+    add_channel(service, "hook", webhook.url(), "reminders")
+    add_action(service, deadline="2026-05-09", reminders=["20s"])
+    clock.set(datetime(2026, 5, 10, tzinfo=UTC) - timedelta(seconds=20))
+
+    run_pass(service.work(), clock.now())
+
+    assert webhook.hooks == []
+    assert rows(service)[("reminder", "hook")].status is OutboxStatus.DROPPED

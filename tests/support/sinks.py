@@ -27,6 +27,10 @@ class Hook:
     path: str
     headers: dict[str, str]
     body: dict[str, Any]
+    received_at: float = 0.0
+    """Wall-clock time (``time.time()``) when the request had arrived, before any ``delay_s``."""
+    peer: tuple[str, int] = ("", 0)
+    """The sender's address and port: one per connection, so kept-alive ones show as repeats."""
 
 
 @dataclass
@@ -37,6 +41,8 @@ class WebhookSink:
     hooks: list[Hook] = field(default_factory=list)
     fail_next: int = 0
     delay_s: float = 0.0  # keeps messages in flight, as a slow receiver would
+    on_receive: Callable[[Hook], None] | None = None
+    """Called with each message taken, before the answer: a test's way to act at an arrival."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
 
@@ -44,9 +50,12 @@ class WebhookSink:
         sink = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keeps connections open, as real receivers do
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 raw = self.rfile.read(length)
+                received_at = time.time()
                 if sink.delay_s:
                     time.sleep(sink.delay_s)
                 with sink._lock:
@@ -54,9 +63,16 @@ class WebhookSink:
                     if failing:
                         sink.fail_next -= 1
                     else:
-                        sink.hooks.append(
-                            Hook(self.path, dict(self.headers.items()), json.loads(raw or b"{}"))
+                        hook = Hook(
+                            self.path,
+                            dict(self.headers.items()),
+                            json.loads(raw or b"{}"),
+                            received_at,
+                            (str(self.client_address[0]), int(self.client_address[1])),
                         )
+                        sink.hooks.append(hook)
+                if not failing and sink.on_receive is not None:
+                    sink.on_receive(hook)
                 self.send_response(500 if failing else 200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -90,6 +106,7 @@ class _Mailbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.refused: set[str] = set()
+        self.peers: list[tuple[str, int]] = []
         self.lock = threading.Lock()
 
     async def handle_RCPT(
@@ -106,6 +123,7 @@ class _Mailbox:
         assert isinstance(message, EmailMessage)
         with self.lock:
             self.messages.append(message)
+            self.peers.append((str(session.peer[0]), int(session.peer[1])))
         return "250 OK"
 
 
@@ -138,6 +156,12 @@ class SmtpSink:
         """Take mail for ``address`` again."""
         with self._box.lock:
             self._box.refused.discard(address)
+
+    @property
+    def connections(self) -> int:
+        """How many SMTP connections delivered the messages so far."""
+        with self._box.lock:
+            return len(set(self._box.peers))
 
     def subjects(self) -> list[str]:
         return [str(m["Subject"]) for m in self.messages]

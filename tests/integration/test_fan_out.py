@@ -1,0 +1,89 @@
+"""Fan-out: connections kept open per channel, apprise still building every message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session
+
+from actions.clock import ManualClock
+from actions.models import Subscription
+from jobs.due import run_pass
+from scheduler.service import Service
+from tests.factories import add_action, add_channel
+from tests.support.sinks import SmtpSink, WebhookSink
+
+DEADLINE = datetime(2026, 5, 10, tzinfo=UTC)
+
+
+def subscribe(service: Service, action_id: int, count: int) -> None:
+    with Session(service.engine) as session:
+        for n in range(count):
+            session.add(
+                Subscription(
+                    action_id=action_id,
+                    email=f"supporter{n}@example.org",
+                    token=f"token-{n}",
+                    created_at=service.clock.now(),
+                    confirmed_at=service.clock.now(),
+                )
+            )
+        session.commit()
+
+
+def test_webhook_messages_to_one_receiver_share_a_kept_alive_connection(
+    make_service: Callable[..., Service], clock: ManualClock, webhook: WebhookSink
+) -> None:
+    service = make_service(delivery_concurrency=1)
+    for n in range(6):
+        add_channel(service, f"hook-{n}", webhook.url(f"h{n}"), "reminders")
+    add_action(service, deadline="2026-05-09")
+    clock.set(DEADLINE - timedelta(hours=3))
+
+    run_pass(service.work(), clock.now())
+
+    assert sorted(h.path for h in webhook.hooks) == [f"/h{n}" for n in range(6)]
+    assert len({h.peer for h in webhook.hooks}) == 1  # one connection for all six
+    # apprise still built each message: its JSON form, its headers, the key of each row.
+    assert {h.body["title"] for h in webhook.hooks} == {webhook.hooks[0].body["title"]}
+    assert sorted(h.headers["Idempotency-Key"] for h in webhook.hooks) == sorted(
+        f"ua-61.20/reminder-10800s/hook-{n}" for n in range(6)
+    )
+    assert all(h.headers["User-Agent"] == "Apprise" for h in webhook.hooks)
+
+
+def test_personal_reminders_of_one_dispatch_go_through_one_smtp_connection(
+    make_service: Callable[..., Service], clock: ManualClock, smtp: SmtpSink
+) -> None:
+    service = make_service(delivery_concurrency=1, mail_url=smtp.url("nobody@example.org"))
+    action = add_action(service, deadline="2026-05-09")
+    assert action.id is not None
+    subscribe(service, action.id, 5)
+    clock.set(DEADLINE - timedelta(hours=3))
+
+    result = run_pass(service.work(), clock.now())
+
+    assert result.deliveries.sent == 5
+    assert sorted(str(m["To"]) for m in smtp.messages) == [f"supporter{n}@example.org" for n in range(5)]
+    assert smtp.connections == 1
+    assert {str(m["Idempotency-Key"]) for m in smtp.messages} == {
+        f"ua-61.20/reminder-10800s/subscriber-{n + 1}" for n in range(5)
+    }
+
+
+def test_a_later_dispatch_opens_a_new_smtp_connection(
+    make_service: Callable[..., Service], clock: ManualClock, smtp: SmtpSink
+) -> None:
+    """Connections live for one dispatch: none is left open between reminders hours apart."""
+    service = make_service(delivery_concurrency=1, mail_url=smtp.url("nobody@example.org"))
+    action = add_action(service, deadline="2026-05-09")
+    assert action.id is not None
+    subscribe(service, action.id, 2)
+    clock.set(DEADLINE - timedelta(days=1))
+    run_pass(service.work(), clock.now())
+    clock.set(DEADLINE - timedelta(hours=3))
+    run_pass(service.work(), clock.now())
+
+    assert len(smtp.messages) == 4
+    assert smtp.connections == 2
