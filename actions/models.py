@@ -273,6 +273,10 @@ class Delivery(SQLModel, table=True):
     created_at: datetime = _instant()
     next_attempt_at: datetime = _instant()
     not_after: datetime | None = _instant(nullable=True)
+    not_before: datetime | None = _instant(nullable=True)
+    """A reminder decided ahead goes out at this instant (its slot's due time), not before."""
+    slot_id: int | None = Field(default=None, foreign_key="reminderslot.id", index=True)
+    """The reminder slot a reminder's row belongs to: a change before it is due rewrites them."""
     claimed_at: datetime | None = _instant(nullable=True)
     claimed_by: str | None = Field(default=None, max_length=64)
     """The instance (``host:pid:start``) that claimed the row last; kept after its attempt."""

@@ -15,7 +15,7 @@ upsert in one transaction:
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
@@ -276,8 +276,20 @@ class ReportDoor:
             threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
         )
 
-    def record(self, ua: str, draft: Draft, *, now: datetime, codes: frozenset[str]) -> Stored:
-        """Record one report in a transaction of its own; see the module's notes."""
+    def record(
+        self,
+        ua: str,
+        draft: Draft,
+        *,
+        now: datetime,
+        codes: frozenset[str],
+        then: Callable[[Connection, int], object] | None = None,
+    ) -> Stored:
+        """Record one report in a transaction of its own; see the module's notes.
+
+        ``then`` is called with the connection and the action's id after a new report is written
+        and before the commit: what must change with the report changes in its transaction.
+        """
         for _attempt in range(ATTEMPTS):
             with self.engine.connect() as connection:
                 ref = self.actions.get(connection, ua)
@@ -286,6 +298,8 @@ class ReportDoor:
                 with self._turns:
                     new_id = write(connection, ref, draft, now=now, late=late, country=country, target=target)
                     if new_id is not None:
+                        if then is not None:
+                            then(connection, ref.id)
                         connection.commit()
                         return Stored(new_id, ref.ua, late, now, new=True, held=draft.held)
                     connection.rollback()

@@ -17,8 +17,10 @@ from actions.lifecycle import Transition, next_status
 from actions.models import (
     Action,
     ActionStatus,
+    Delivery,
     Event,
     FinalTally,
+    OutboxStatus,
     ReminderSlot,
     Report,
     SlotStatus,
@@ -148,11 +150,19 @@ def offsets_for(action: Action, default_offsets: Sequence[timedelta]) -> list[ti
     return list(default_offsets)
 
 
-def plan_slots(session: Session, action: Action, offsets: Sequence[timedelta]) -> None:
-    """Make one slot per offset; slots already sent keep their time, the rest follow the deadline."""
+def plan_slots(session: Session, action: Action, offsets: Sequence[timedelta], *, now: datetime) -> None:
+    """Make one slot per offset; slots already sent keep their time, the rest follow the deadline.
+
+    A slot prepared ahead but not yet due counts as not sent: its outbox rows are withdrawn here, in
+    the caller's transaction, and it is decided again for its new time.
+    """
     assert action.id is not None
     existing = {s.offset_s: s for s in slots_of(session, action)}
     wanted = {int(o.total_seconds()) for o in offsets}
+    withdrawn = [s for s in existing.values() if _prepared(s, now)]
+    _withdraw(session, [s.id for s in withdrawn if s.id is not None])
+    for rearmed in withdrawn:
+        rearmed.status, rearmed.sent_at = SlotStatus.PENDING, None
     for offset_s in sorted(wanted):
         try:
             due_at = action.deadline - timedelta(seconds=offset_s)
@@ -169,6 +179,24 @@ def plan_slots(session: Session, action: Action, offsets: Sequence[timedelta]) -
     for offset_s, slot in existing.items():
         if offset_s not in wanted and slot.status == SlotStatus.PENDING:
             session.delete(slot)
+
+
+def _prepared(slot: ReminderSlot, now: datetime) -> bool:
+    """Decided ahead and not yet due: its rows wait in the outbox for the slot's time."""
+    return slot.status is SlotStatus.SENT and slot.sent_at is not None and slot.sent_at > now
+
+
+def _withdraw(session: Session, slot_ids: Sequence[int]) -> int:
+    """Take back the rows of prepared reminders that have not gone out."""
+    if not slot_ids:
+        return 0
+    result = session.exec(
+        delete(Delivery)
+        .where(col(Delivery.slot_id).in_(slot_ids))
+        .where(col(Delivery.status) == OutboxStatus.PENDING)
+        .where(col(Delivery.attempts) == 0)
+    )
+    return int(result.rowcount)
 
 
 def create_action(
@@ -208,7 +236,7 @@ def create_action(
     _replace_targets(session, action, spec.targets)
     record(session, action, now, "created", deadline=deadline.at.isoformat())
     if action.status is ActionStatus.OPEN:
-        plan_slots(session, action, offsets_for(action, default_offsets))
+        plan_slots(session, action, offsets_for(action, default_offsets), now=now)
     return action
 
 
@@ -244,7 +272,7 @@ def update_action(
         extend_deadline(session, existing, deadline, now=now, offsets=offsets, source=source)
         changed.append("deadline")
     elif "reminders" in changed and existing.status is ActionStatus.OPEN:
-        plan_slots(session, existing, offsets_for(existing, default_offsets))
+        plan_slots(session, existing, offsets_for(existing, default_offsets), now=now)
     if changed:
         existing.updated_at = now
     return existing, changed
@@ -270,7 +298,7 @@ def extend_deadline(
     action.deadline_date = deadline.local_date
     action.timezone = deadline.timezone
     action.updated_at = now
-    plan_slots(session, action, offsets)
+    plan_slots(session, action, offsets, now=now)
     record(
         session,
         action,
@@ -366,15 +394,41 @@ def cancel_action(session: Session, action: Action, *, now: datetime, reason: st
 def _finish(session: Session, action: Action, now: datetime, kind: str, reason: str) -> None:
     action.closed_at = now
     action.updated_at = now
+    prepared = session.exec(
+        select(ReminderSlot.id)
+        .where(ReminderSlot.action_id == action.id)
+        .where(ReminderSlot.status == SlotStatus.SENT)
+        .where(col(ReminderSlot.sent_at) > now)
+    ).all()
+    withdrawn = _withdraw(session, [i for i in prepared if i is not None])
+    # Reminders released but not yet taken, or waiting for a retry, do not go out either.
+    dropped = session.exec(
+        update(Delivery)
+        .where(col(Delivery.action_id) == action.id)
+        .where(col(Delivery.kind).in_(("reminder", "personal")))
+        .where(col(Delivery.status) == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.DROPPED, last_error=f"the action was {kind} before it went out")
+    )
     session.exec(
         update(ReminderSlot)
         .where(col(ReminderSlot.action_id) == action.id)
-        .where(col(ReminderSlot.status) == SlotStatus.PENDING)
-        .values(status=SlotStatus.EXPIRED)
+        .where(
+            (col(ReminderSlot.status) == SlotStatus.PENDING)
+            | ((col(ReminderSlot.status) == SlotStatus.SENT) & (col(ReminderSlot.sent_at) > now))
+        )
+        .values(status=SlotStatus.EXPIRED, sent_at=None)
     )
     # Supporters' addresses are kept only as long as they serve: not past the action's end.
     removed = session.exec(delete(Subscription).where(col(Subscription.action_id) == action.id))
-    record(session, action, now, kind, reason=reason, subscriptions_deleted=removed.rowcount)
+    record(
+        session,
+        action,
+        now,
+        kind,
+        reason=reason,
+        subscriptions_deleted=removed.rowcount,
+        reminders_withdrawn=withdrawn + int(dropped.rowcount),
+    )
 
 
 def add_report(

@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from actions import counters
 from actions.models import (
     Action,
     ActionStatus,
@@ -28,12 +27,10 @@ from actions.models import (
     SlotStatus,
 )
 from actions.store import record
-from actions.subscriptions import confirmed_for
 from config.settings import Settings
-from jobs import close, outbox, remind
+from jobs import close, outbox, prepared, remind
 from jobs.channels import ChannelRef, select_channels
-from jobs.dispatch import SUBSCRIBER_PREFIX, Dispatcher, DispatchResult
-from jobs.notify import Message
+from jobs.dispatch import Dispatcher, DispatchResult
 from jobs.render import render
 
 log = structlog.get_logger("ua_scheduler.jobs")
@@ -88,14 +85,16 @@ def run_pass(work: Work, now: datetime, *, plan: bool = True) -> PassResult:
     if not plan:
         result.deliveries = work.dispatcher.run(now)
         return result
-    # Sending starts while the reminders are still being decided: the first ones out do not wait
-    # for the last ones to be written. Reminders come before closes: a reminder races its deadline,
-    # a close (which renders the final tally's PDF) is already past its own.
+    due = pick_reminders(work, now, result)
+    # Sending starts next: reminders prepared for this instant go out while the reminders still to
+    # decide and the closes are written, and the first ones out wait for none of them. Reminders
+    # come before closes: a reminder races its deadline, a close (which renders the final tally's
+    # PDF) is already past its own.
     decided = threading.Event()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dispatch") as pool:
         sending = pool.submit(_dispatch_until, work, now, decided)
         try:
-            decide_reminders(work, now, result)
+            decide_reminders(work, now, result, due)
             close_due(work, now, result)
         finally:
             decided.set()
@@ -166,9 +165,11 @@ def enqueue_final_tally(
     return [c.name for c in channels]
 
 
-def decide_reminders(work: Work, now: datetime, result: PassResult) -> None:
+def pick_reminders(work: Work, now: datetime, result: PassResult) -> list[remind.DueSlot]:
+    """The slots to decide at ``now`` (due by ``now + prepare_ahead``); missed ones skipped, and a
+    prepared reminder that never went out superseded by the later one now due (after downtime)."""
     with Session(work.engine) as session:
-        due, skipped = remind.pick_due(session, now)
+        due, skipped = remind.pick_due(session, now, ahead=work.settings.prepare_ahead)
         if skipped:
             session.exec(
                 update(ReminderSlot)
@@ -176,9 +177,41 @@ def decide_reminders(work: Work, now: datetime, result: PassResult) -> None:
                 .where(col(ReminderSlot.status) == SlotStatus.PENDING)
                 .values(status=SlotStatus.SKIPPED)
             )
-            session.commit()
             result.skipped += len(skipped)
             log.info("reminder.skipped_missed", slots=len(skipped))
+        superseded = _supersede(session, [item.action_id for item in due if item.missed])
+        result.skipped += superseded
+        session.commit()
+    return due
+
+
+def _supersede(session: Session, action_ids: Sequence[int]) -> int:
+    """Withdraw reminders prepared but never sent for actions that have a later one due now: after
+    downtime one reminder goes out, the latest, whether the earlier ones were decided or not."""
+    if not action_ids:
+        return 0
+    unsent = (
+        col(Delivery.action_id).in_(action_ids),
+        col(Delivery.kind).in_(("reminder", "personal")),
+        col(Delivery.status) == OutboxStatus.PENDING,
+        col(Delivery.attempts) == 0,
+        col(Delivery.slot_id).is_not(None),
+    )
+    slot_ids = set(session.exec(select(Delivery.slot_id).where(*unsent)).all())
+    if not slot_ids:
+        return 0
+    session.exec(delete(Delivery).where(*unsent))
+    session.exec(
+        update(ReminderSlot).where(col(ReminderSlot.id).in_(slot_ids)).values(status=SlotStatus.SKIPPED)
+    )
+    log.info("reminder.superseded", slots=len(slot_ids))
+    return len(slot_ids)
+
+
+def decide_reminders(work: Work, now: datetime, result: PassResult, due: Sequence[remind.DueSlot]) -> None:
+    """Decide the picked slots: those already due go out at once, the others are prepared, to go
+    out at their due instant."""
+    with Session(work.engine) as session:
         known = work.channels(session) if due else []  # read once a pass, not once a reminder
     for start in range(0, len(due), DECIDE_BATCH):
         with Session(work.engine) as session:
@@ -190,85 +223,47 @@ def decide_reminders(work: Work, now: datetime, result: PassResult) -> None:
         for item in decided:
             if item is None:
                 continue
-            ua, offset_s, channels, subscribers = item
+            ua, offset_s, channels, subscribers, at = item
             result.reminded.append(ua)
             bound = log.bind(action=ua, offset_s=offset_s)
             if not channels and not subscribers:
                 bound.warning("reminder.no_channels")
+            elif at > now:
+                bound.info("reminder.prepared", channels=channels, subscribers=subscribers, at=at.isoformat())
             else:
                 bound.info("reminder.queued", channels=channels, subscribers=subscribers)
 
 
 def _decide_reminder(
     work: Work, session: Session, item: remind.DueSlot, now: datetime, known: Sequence[ChannelRef]
-) -> tuple[str, int, int, int] | None:
+) -> tuple[str, int, int, int, datetime] | None:
     """Claim the slot and queue its message to every channel and subscriber, in the caller's
-    transaction; return (UA, offset, channels, subscribers), or None if it was claimed elsewhere."""
+    transaction, to go out at the slot's due time (at once if that has passed); return (UA, offset,
+    channels, subscribers, when), or None if it was claimed elsewhere."""
     if not remind.claim(session, item.slot_id, now):
         return None
     slot = session.get(ReminderSlot, item.slot_id)
     action = session.get(Action, item.action_id)
     assert slot is not None
     assert action is not None
-    tags = [work.settings.reminder_tag, *action.tags]
-    channels = select_channels(known, tags)
-    message = remind.compose(
-        session,
-        action,
-        counters.running(session, item.action_id),
-        now=now,
-        public_url=work.settings.public_url,
-        lead_times=work.settings.lead_times,
-        slot_offset_s=slot.offset_s,
-    )
-    base = f"ua-{action.ua}/reminder-{slot.offset_s}s"
-    for channel in channels:
-        outbox.enqueue(
-            session,
-            key=f"{base}/{channel.name}",
-            kind="reminder",
-            channel=channel.name,
-            title=message.title,
-            body=message.body,
-            now=now,
-            action_id=action.id,
-            not_after=action.deadline,
-        )
-    subscribers = _enqueue_personal(work, session, action, message, base=base, now=now)
+    at = max(now, slot.due_at)
+    rows, channels, subscribers = prepared.rows_for(session, work.settings, action, slot, at=at, known=known)
+    prepared.enqueue(session, action, slot, rows, now=now)
     slot.status = SlotStatus.SENT
-    slot.sent_at = now
-    slot.channels_ok = len(channels)
+    slot.sent_at = at
+    slot.channels_ok = channels
     session.add(slot)
-    record(session, action, now, "reminded", channels=[c.name for c in channels], subscribers=subscribers)
-    return action.ua, slot.offset_s, len(channels), subscribers
+    names = [r.channel for r in rows if r.kind == "reminder"]
+    record(session, action, at, "reminded", channels=names, subscribers=subscribers)
+    return action.ua, slot.offset_s, channels, subscribers, at
 
 
-def _enqueue_personal(
-    work: Work, session: Session, action: Action, message: Message, *, base: str, now: datetime
-) -> int:
-    """Reminders to supporters who asked for them, each with its one-click unsubscribe link."""
-    if work.settings.mail_url is None:
-        return 0
-    subscriptions = confirmed_for(session, action)
-    for subscription in subscriptions:
-        stop = f"{work.settings.public_url}/unsubscribe/{subscription.token}"
-        outbox.enqueue(
-            session,
-            key=f"{base}/subscriber-{subscription.id}",
-            kind="personal",
-            channel=f"{SUBSCRIBER_PREFIX}{subscription.id}",
-            title=message.title,
-            body=f"{message.body}\n\nNo more reminders for this action: {stop}\n",
-            now=now,
-            action_id=action.id,
-            not_after=action.deadline,
-        )
-    return len(subscriptions)
-
-
-def next_due(engine: Engine, now: datetime, *, lease: timedelta = DEFAULT_LEASE) -> datetime | None:
+def next_due(
+    engine: Engine, now: datetime, *, lease: timedelta = DEFAULT_LEASE, ahead: timedelta = timedelta(0)
+) -> datetime | None:
     """The earliest instant at which a pass has something to do.
 
+    A reminder is decided ``ahead`` of its due time, and its rows wake the pass again at that time.
     A claim whose process died is taken again when its ``lease`` runs out: that is due too.
     """
     with Session(engine) as session:
@@ -288,7 +283,8 @@ def next_due(engine: Engine, now: datetime, *, lease: timedelta = DEFAULT_LEASE)
             select(func.min(Delivery.claimed_at)).where(Delivery.status == OutboxStatus.SENDING)
         ).one()
     stale = claimed + lease if claimed is not None else None
-    candidates = [c for c in (slot, deadline, delivery, stale) if c is not None]
+    decide = slot - ahead if slot is not None else None
+    candidates = [c for c in (decide, deadline, delivery, stale) if c is not None]
     return min(candidates) if candidates else None
 
 

@@ -44,6 +44,8 @@ def enqueue(
     now: datetime,
     action_id: int | None = None,
     not_after: datetime | None = None,
+    not_before: datetime | None = None,
+    slot_id: int | None = None,
 ) -> Delivery:
     row = Delivery(
         key=key,
@@ -53,8 +55,10 @@ def enqueue(
         body=body,
         action_id=action_id,
         created_at=now,
-        next_attempt_at=now,
+        next_attempt_at=max(now, not_before) if not_before is not None else now,
         not_after=not_after,
+        not_before=not_before,
+        slot_id=slot_id,
     )
     session.add(row)
     return row

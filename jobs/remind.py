@@ -24,32 +24,54 @@ SOCIAL_NAMES = {"twitter": "X/Twitter", "x": "X/Twitter"}
 class DueSlot:
     slot_id: int
     action_id: int
+    missed: bool = False
+    """Due already (after downtime, or decided late): it goes out at once."""
 
 
-def pick_due(session: Session, now: datetime) -> tuple[list[DueSlot], list[int]]:
-    """Slots to send now, and slots to skip.
+def pick_due(
+    session: Session, now: datetime, *, ahead: timedelta = timedelta(0)
+) -> tuple[list[DueSlot], list[int]]:
+    """Slots to decide now (those due by ``now + ahead``), and slots to skip.
 
     After downtime several slots of one action may be due at once: only the latest one still before
-    the deadline is sent; the earlier ones are skipped. Slots of actions past their deadline are left
-    to the close.
+    the deadline is sent; the earlier ones are skipped. Of slots not yet due, one per action is
+    prepared at a time (the next), and none while an action has one prepared and not yet due, so
+    downtime never finds two of them waiting. Slots of actions past their deadline are left to the
+    close.
     """
     rows = session.exec(
         select(ReminderSlot.id, ReminderSlot.action_id, ReminderSlot.due_at)
         .join(Action, col(Action.id) == ReminderSlot.action_id)
         .where(ReminderSlot.status == SlotStatus.PENDING)
-        .where(col(ReminderSlot.due_at) <= now)
+        .where(col(ReminderSlot.due_at) <= now + ahead)
         .where(Action.status == ActionStatus.OPEN)
         .where(col(Action.deadline) > now)
         .order_by(col(ReminderSlot.action_id), col(ReminderSlot.due_at))
     ).all()
-    latest: dict[int, int] = {}
+    waiting: set[int] = set()
+    if ahead and rows:
+        waiting = set(
+            session.exec(
+                select(ReminderSlot.action_id)
+                .where(ReminderSlot.status == SlotStatus.SENT)
+                .where(col(ReminderSlot.due_at) > now)
+            ).all()
+        )
+    missed: dict[int, int] = {}
+    upcoming: dict[int, int] = {}
     skipped: list[int] = []
-    for slot_id, action_id, _due in rows:
+    for slot_id, action_id, due_at in rows:
         assert slot_id is not None
-        if action_id in latest:
-            skipped.append(latest[action_id])
-        latest[action_id] = slot_id
-    return [DueSlot(s, a) for a, s in latest.items()], skipped
+        if due_at <= now:
+            if action_id in missed:
+                skipped.append(missed[action_id])
+            missed[action_id] = slot_id
+        elif action_id not in upcoming and action_id not in waiting:
+            upcoming[action_id] = slot_id
+    # A missed slot goes now; the next one is prepared after it.
+    chosen = [DueSlot(s, a) for a, s in upcoming.items() if a not in missed]
+    chosen += [DueSlot(s, a, missed=True) for a, s in missed.items()]
+    return chosen, skipped
 
 
 def claim(session: Session, slot_id: int, now: datetime) -> bool:

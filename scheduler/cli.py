@@ -419,7 +419,15 @@ def reports_add(
         ReportCounts, letter=letters, email=emails, fax=faxes, call=calls, post=posts, other=other
     )
     service = obj.service
-    stored = app.record(service.door, ua, counts, clock=obj.clock, source="cli", country=country)
+    stored = app.record(
+        service.door,
+        ua,
+        counts,
+        clock=obj.clock,
+        source="cli",
+        country=country,
+        then=service.refresh_prepared_with_report,
+    )
     late = " (late: counted apart from the total)" if stored.late else ""
     click.echo(f"recorded {counts.total()} action(s) for UA {stored.ua}{late}")
 
@@ -491,7 +499,15 @@ def channels_add(obj: Context, name: str, url: str, tags: tuple[str, ...]) -> No
 
     obj.redactor.add_url(url)
     with obj.service.session() as session:
-        ref = app.add(session, name, url, tags, clock=obj.clock, redactor=obj.redactor)
+        ref = app.add(
+            session,
+            name,
+            url,
+            tags,
+            clock=obj.clock,
+            redactor=obj.redactor,
+            then=obj.service.refresh_prepared,
+        )
     click.echo(f"added channel {ref.name} ({', '.join(sorted(ref.tags)) or 'no tags'})")
 
 

@@ -162,7 +162,11 @@ class Daemon:
                 if not result.did_something():
                     break
             upcoming = await asyncio.to_thread(
-                next_due, self.service.engine, now, lease=self.service.settings.delivery_lease
+                next_due,
+                self.service.engine,
+                now,
+                lease=self.service.settings.delivery_lease,
+                ahead=self.service.settings.prepare_ahead,
             )
         if upcoming is not None:
             # The last pass found nothing to do at ``now``; a due time not after it is stale.
@@ -187,7 +191,11 @@ class Daemon:
                 return
         now = self.service.clock.now()
         upcoming = await asyncio.to_thread(
-            next_due, self.service.engine, now, lease=self.service.settings.delivery_lease
+            next_due,
+            self.service.engine,
+            now,
+            lease=self.service.settings.delivery_lease,
+            ahead=self.service.settings.prepare_ahead,
         )
         if upcoming is not None and (self._wake_at is None or upcoming < self._wake_at):
             self._arm(max(upcoming, now))

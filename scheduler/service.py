@@ -10,14 +10,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from actions.clock import Clock, SystemClock
-from actions.models import ServiceSecret
+from actions.models import Action, ServiceSecret
 from actions.reporting import ReportDoor
 from config.settings import Settings
+from jobs import prepared
 from jobs.channels import ChannelFile, ChannelRef, from_database
 from jobs.secrets import Redactor
 from scheduler.db import create_schema, engine_for
@@ -106,6 +107,28 @@ class Service:
             else:
                 self._secret = _stored_secret(self.engine).encode()
         return self._secret
+
+    def refresh_prepared_with_report(self, connection: Connection, action_id: int) -> int:
+        """:meth:`refresh_prepared` on the report door's connection, inside the report's transaction:
+        one query when the action has no reminder prepared (nearly always)."""
+        now = self.clock.now()
+        with Session(bind=connection) as session:
+            if not prepared.has_prepared(session, action_id, now):
+                return 0
+            action = session.get(Action, action_id)
+            if action is None:
+                return 0
+            changed = prepared.refresh(session, self.settings, action, now, self.channels)
+            session.flush()
+        return changed
+
+    def refresh_prepared(self, session: Session, action: Action | None = None) -> int:
+        """Reminders prepared ahead follow a change (a report, a confirmed supporter, a new channel)
+        in the caller's transaction: those of ``action``, else of every action."""
+        now = self.clock.now()
+        if action is None:
+            return prepared.refresh_all(session, self.settings, now, self.channels)
+        return prepared.refresh(session, self.settings, action, now, self.channels)
 
     def session(self) -> Session:
         return Session(self.engine)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -23,9 +23,17 @@ def listed(session: Session, channels: ChannelSource) -> Sequence[ChannelRef]:
 
 
 def add(
-    session: Session, name: str, url: str, tags: Iterable[str], *, clock: Clock, redactor: Redactor
+    session: Session,
+    name: str,
+    url: str,
+    tags: Iterable[str],
+    *,
+    clock: Clock,
+    redactor: Redactor,
+    then: Callable[[Session], object] | None = None,
 ) -> ChannelRef:
-    """Store a channel; ``Invalid`` for a bad name, tag or URL, ``Conflict`` if the name is taken."""
+    """Store a channel; ``Invalid`` for a bad name, tag or URL, ``Conflict`` if the name is taken.
+    ``then`` runs in the same transaction (reminders prepared ahead reach the new channel)."""
     redactor.add_url(url)  # before anything can log or echo it
     check_name(name)
     check_url(url)
@@ -35,6 +43,9 @@ def add(
         raise Conflict(taken)
     session.add(Channel(name=name, url=url, tags=wanted, created_at=clock.now()))
     try:
+        if then is not None:
+            session.flush()
+            then(session)
         session.commit()
     except IntegrityError:  # the same name raced in from another request
         session.rollback()

@@ -5,13 +5,16 @@ Every door stores through ``actions.reporting``: one write path, counters in the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from actions import counters, csv_reports, reporting, store
 from actions.clock import Clock
+from actions.models import Action
 from actions.reporting import ReportDoor
 from actions.specs import ReportCounts
 from actions.supporters import supporter_hash
@@ -31,6 +34,7 @@ def record(
     target: str | None = None,
     idempotency_key: str | None = None,
     review_above: int | None = None,
+    then: Callable[[Connection, int], object] | None = None,
 ) -> reporting.Stored:
     """Store one report in a transaction of its own; after the deadline it is stored as late (or
     refused if none are welcome).
@@ -39,6 +43,7 @@ def record(
     ``idempotency_key``) returns the report stored the first time and adds nothing. With
     ``review_above`` (the public door), a report claiming more than that of any kind is held for
     review: kept, shown apart, counted only once staff approve it.
+    ``then`` runs in the report's transaction (reminders prepared ahead follow the running total).
     """
     digest = supporter_hash(supporter_email, secret) if supporter_email and secret is not None else None
     draft = reporting.Draft(
@@ -50,7 +55,7 @@ def record(
         target=target,
         held=review_above is not None and counts.largest() > review_above,
     )
-    return door.record(ua, draft, now=clock.now(), codes=store.COUNTRY_CODES)
+    return door.record(ua, draft, now=clock.now(), codes=store.COUNTRY_CODES, then=then)
 
 
 @dataclass(frozen=True)
@@ -64,9 +69,16 @@ class CsvImported:
 
 
 def import_csv(
-    session: Session, ua: str, text: str, *, clock: Clock, idempotency_key: str | None = None
+    session: Session,
+    ua: str,
+    text: str,
+    *,
+    clock: Clock,
+    idempotency_key: str | None = None,
+    then: Callable[[Session, Action], object] | None = None,
 ) -> CsvImported:
-    """Store sections' totals, one row per country, all or none; ``Invalid`` with every bad row."""
+    """Store sections' totals, one row per country, all or none; ``Invalid`` with every bad row.
+    ``then`` runs in the import's transaction when something was stored."""
     action = store.get_action(session, ua)
     parsed = csv_reports.parse(text)
     if not parsed.ok:
@@ -88,6 +100,8 @@ def import_csv(
                 stored += 1
                 actions += row.counts.total()
                 late = report.late
+        if stored and then is not None:
+            then(session, action)
         session.commit()
     except IntegrityError:
         session.rollback()

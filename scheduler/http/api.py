@@ -356,7 +356,14 @@ def import_reports(
     metrics: MetricsDep,
     idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
 ) -> JSONResponse:
-    done = reports_app.import_csv(session, number, text, clock=service.clock, idempotency_key=idempotency_key)
+    done = reports_app.import_csv(
+        session,
+        number,
+        text,
+        clock=service.clock,
+        idempotency_key=idempotency_key,
+        then=service.refresh_prepared,
+    )
     if done.reports_stored:
         metrics.reports.labels(source="csv").inc(done.reports_stored)
     body = ImportOut(
@@ -494,7 +501,13 @@ def list_channels(service: ServiceDep, session: SessionDep) -> list[dict[str, ob
 )
 def add_channel(body: ChannelIn, service: ServiceDep, session: SessionDep) -> dict[str, object]:
     ref = channels_app.add(
-        session, body.name, body.url, body.tags, clock=service.clock, redactor=service.redactor
+        session,
+        body.name,
+        body.url,
+        body.tags,
+        clock=service.clock,
+        redactor=service.redactor,
+        then=service.refresh_prepared,
     )
     return ref.describe()
 

@@ -454,6 +454,8 @@ def remind_confirm(request: Request, token: str, service: ServiceDep, session: S
     except NotFoundError as exc:
         return _not_found(request, str(exc))
     action = store.get_action_by_id(session, subscription.action_id)
+    session.flush()
+    service.refresh_prepared(session, action)  # a reminder about to go out reaches them too
     session.commit()
     return _message(
         request,

@@ -70,6 +70,7 @@ def record_report(
         target=body.target,
         idempotency_key=idempotency_key,
         review_above=service.settings.report_review_above,
+        then=service.refresh_prepared_with_report,  # the running total in reminders about to go
     )
     if stored.new:
         metrics.reports.labels(source=source).inc()
