@@ -18,11 +18,14 @@ from types import FrameType
 
 from tests.benchmarks import (
     bench_cli,
+    bench_email,
     bench_fanout,
     bench_ingest,
+    bench_instances,
     bench_lateness,
     bench_pages,
     bench_restart,
+    bench_spread,
     bench_startup,
     bench_tally,
 )
@@ -37,6 +40,9 @@ BENCHMARKS = (
     Benchmark("fanout", "6. Fan-out through the dispatcher", bench_fanout.run),
     Benchmark("pages", "7. Pages with a million reports stored", bench_pages.run),
     Benchmark("cli", "8. CLI start", bench_cli.run),
+    Benchmark("spread", "9. Timer lateness, reminders spread over a minute", bench_spread.run),
+    Benchmark("email", "10. Email fan-out to a local SMTP server", bench_email.run),
+    Benchmark("instances", "11. Fan-out on PostgreSQL with one and two instances", bench_instances.run),
 )
 
 

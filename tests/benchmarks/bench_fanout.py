@@ -21,7 +21,7 @@ from tests.benchmarks.fill import add_actions, new_database, now
 from tests.benchmarks.harness import Outcome, Row, Verdict, processes
 from tests.benchmarks.sink import Sink
 
-TARGET_RATIO = 0.5
+TARGET_RATIO = 0.7
 BODY = "Please write to the Minister before the deadline. " * 12
 
 

@@ -61,7 +61,7 @@ def add_actions(
     deadline: datetime,
     offsets_s: Sequence[int],
     slot_due: datetime | None = None,
-    spread_s: int = 1,
+    spread_s: float = 1,
     first_ua: int | None = None,
 ) -> list[int]:
     """``count`` open actions, each with one pending reminder slot per offset; their ids.
