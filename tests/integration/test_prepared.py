@@ -15,6 +15,7 @@ from actions.models import Action, Channel, Delivery, Event, OutboxStatus, Remin
 from actions.specs import ReportCounts
 from jobs.due import next_due, run_pass
 from scheduler.app import actions as actions_app
+from scheduler.app import reports as reports_app
 from scheduler.service import Service
 from tests.factories import add_action, add_channel
 from tests.support.sinks import WebhookSink
@@ -81,11 +82,18 @@ def test_a_report_in_the_window_updates_the_running_total_in_the_prepared_text(
     assert "So far 0 actions reported" in reminder_rows(service)[0].body
 
     clock.advance(timedelta(seconds=20))
-    with change(service) as (session, action):
-        store.add_report(
-            session, action, ReportCounts(letter=2, email=3), country="NL", now=clock.now(), source="api"
-        )
-        assert service.refresh_prepared(session, action) == 1
+    # The report door's own path: one transaction for the report, its counters and the rewrite.
+    reports_app.record(
+        service.engine,
+        service.actions,
+        "61.20",
+        ReportCounts(letter=2, email=3),
+        clock=clock,
+        source="api",
+        country="NL",
+        then=service.refresh_prepared_with_report,
+    )
+    assert "So far 5 actions reported" in reminder_rows(service)[0].body
     clock.set(DUE)
     run_pass(service.work(), clock.now())
 
