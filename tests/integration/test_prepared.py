@@ -84,8 +84,7 @@ def test_a_report_in_the_window_updates_the_running_total_in_the_prepared_text(
     clock.advance(timedelta(seconds=20))
     # The report door's own path: one transaction for the report, its counters and the rewrite.
     reports_app.record(
-        service.engine,
-        service.actions,
+        service.door,
         "61.20",
         ReportCounts(letter=2, email=3),
         clock=clock,
