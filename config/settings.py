@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import tomllib
@@ -9,6 +10,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -24,6 +26,11 @@ ENV_PREFIX = "UA_SCHEDULER_"
 CONFIG_ENV = f"{ENV_PREFIX}CONFIG"
 SECRETS_DIR_ENV = f"{ENV_PREFIX}SECRETS_DIR"
 DEFAULT_CONFIG_FILE = Path("ua-scheduler.toml")
+RATE_LIMIT_SCHEMES = frozenset(
+    {"memory", "redis", "rediss", "redis+unix", "redis+cluster", "redis+sentinel", "valkey", "valkeys"}
+    | {"valkey+unix", "valkey+cluster", "valkey+sentinel", "memcached", "mongodb", "mongodb+srv"}
+)
+"""The ``limits`` library's (synchronous) storages."""
 ACTION_KINDS = ("letter", "email", "fax", "call", "post", "other")
 
 
@@ -100,6 +107,11 @@ class Settings(BaseSettings):
     report_rate_limit: str = "30/minute"
     report_review_above: int = Field(default=50, ge=1, le=100_000)
     """A report from the public door claiming more than this of any kind is held for review."""
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
+    """Addresses or networks of reverse proxies whose X-Forwarded-For/-Proto headers are believed."""
+    rate_limit_storage: str = "memory://"
+    """Where the rate limits count: ``memory://`` (one process) or a ``redis://`` URL shared by
+    several instances (any storage of the ``limits`` library)."""
     max_body_bytes: int = Field(default=16_384, ge=1_024, le=10_485_760)
     import_max_bytes: int = Field(default=5_000_000, ge=1_024, le=1_000_000_000)
     dates_not_before: date = date(1990, 1, 1)
@@ -179,6 +191,29 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a rate such as '30/minute' or '5/second'") from None
         return value
 
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        items = _split_list(value)
+        if not isinstance(items, list | tuple):
+            raise ValueError("give a list of addresses or networks, such as ['10.0.0.5', '10.1.0.0/16']")  # noqa: TRY004
+        networks = []
+        for item in items:
+            try:
+                networks.append(str(ipaddress.ip_network(str(item).strip(), strict=False)))
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network such as 10.0.0.0/8") from None
+        return tuple(networks)
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _storage(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme not in RATE_LIMIT_SCHEMES:
+            shown = _without_password(value)
+            raise ValueError(f"{shown!r} is not a storage URL such as memory:// or redis://127.0.0.1:6379")
+        return value
+
     @field_validator("secret_key")
     @classmethod
     def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
@@ -208,9 +243,21 @@ class Settings(BaseSettings):
             shown[key] = format_duration(getattr(self, key))
         shown["secret_key"] = "****" if self.secret_key else None
         shown["mail_url"] = "****" if self.mail_url else None
+        shown["rate_limit_storage"] = _without_password(self.rate_limit_storage)
+        shown["trusted_proxies"] = list(self.trusted_proxies)
         shown["channels_file"] = str(self.channels_file) if self.channels_file else None
         shown["dates_not_before"] = self.dates_not_before.isoformat()
         return shown
+
+
+def _without_password(url: str) -> str:
+    """``redis://:secret@host`` as ``redis://:****@host``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{user}:****@{host}"))
 
 
 def config_path(explicit: Path | None, environ: Mapping[str, str]) -> Path | None:

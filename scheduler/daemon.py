@@ -136,6 +136,10 @@ class Daemon:
             access_log=False,
             lifespan="off",
             timeout_graceful_shutdown=int(STOP_TIMEOUT_S),
+            # Forwarded headers only from the proxies named in the settings (uvicorn would otherwise
+            # believe any loopback client); without any, the client address is the TCP peer's.
+            proxy_headers=bool(self.service.settings.trusted_proxies),
+            forwarded_allow_ips=list(self.service.settings.trusted_proxies) or "",
         )
         return _Server(config)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from importlib.metadata import version
 from importlib.resources import files
@@ -51,7 +52,12 @@ def create_app(
     app.state.service = service
     app.state.metrics = metrics or Metrics()
     app.state.scheduler = scheduler
-    app.state.limiter = RateLimiter(service.settings.report_rate_limit)
+    app.state.limiter = RateLimiter(
+        service.settings.report_rate_limit,
+        storage_uri=service.settings.rate_limit_storage,
+        # Instances of one service share a database, hence its secret: one budget between them.
+        namespace=hashlib.sha256(b"rate-limit:" + service.secret()).hexdigest()[:16],
+    )
     app.state.csrf = Csrf(service.secret())
     app.state.templates = templates()
     app.add_middleware(BodyLimit, max_bytes=service.settings.max_body_bytes)

@@ -8,7 +8,7 @@ import time
 from fastapi import HTTPException, Request
 from itsdangerous import BadSignature, URLSafeSerializer
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
+from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -52,16 +52,24 @@ class BodyLimit:
 
 
 class RateLimiter:
-    """A moving window per client address and door, in memory (one process)."""
+    """A moving window per client address and door, kept in the ``limits`` storage at
+    ``storage_uri``: ``memory://`` for one process, ``redis://…`` for a budget shared by instances.
 
-    def __init__(self, rate: str) -> None:
+    ``namespace`` keeps apart services sharing one storage (instances of one service share it). The
+    client address is the TCP peer's: uvicorn replaces it with the forwarded one only for requests
+    from ``trusted_proxies``.
+    """
+
+    def __init__(self, rate: str, *, storage_uri: str = "memory://", namespace: str = "") -> None:
         self.item: RateLimitItem = parse(rate)
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
+        self.namespace = namespace
 
     def check(self, request: Request, door: str) -> None:
         client = request.client.host if request.client else "unknown"
-        if not self.limiter.hit(self.item, door, client):
-            reset = self.limiter.get_window_stats(self.item, door, client).reset_time
+        keys = (self.namespace, door, client)
+        if not self.limiter.hit(self.item, *keys):
+            reset = self.limiter.get_window_stats(self.item, *keys).reset_time
             raise HTTPException(
                 429,
                 f"too many requests: at most {self.item} from one address",

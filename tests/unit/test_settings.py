@@ -275,3 +275,26 @@ def test_describe_shows_durations_in_compact_form(monkeypatch: pytest.MonkeyPatc
     assert shown["lead_times"] == {"fax": "1h"}
     assert shown["poll_interval"] == "2s"
     assert shown["channels_file"] is None
+
+
+def test_trusted_proxies_and_the_rate_limit_storage_are_checked_and_shown_without_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert Settings().trusted_proxies == ()
+    assert Settings().rate_limit_storage == "memory://"
+    assert Settings().report_review_above == 50
+    monkeypatch.setenv("UA_SCHEDULER_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8")
+    monkeypatch.setenv("UA_SCHEDULER_RATE_LIMIT_STORAGE", "redis://:hunter2@127.0.0.1:6379/0")
+    settings = load_settings()
+    assert settings.trusted_proxies == ("127.0.0.1/32", "10.0.0.0/8")
+    shown = settings.describe()
+    assert shown["rate_limit_storage"] == "redis://:****@127.0.0.1:6379/0"
+    assert "hunter2" not in str(shown)
+    monkeypatch.setenv("UA_SCHEDULER_TRUSTED_PROXIES", "proxy.example.org")
+    with pytest.raises(SettingsError, match=r"trusted_proxies.*not an IP address"):
+        load_settings()
+    monkeypatch.delenv("UA_SCHEDULER_TRUSTED_PROXIES")
+    monkeypatch.setenv("UA_SCHEDULER_RATE_LIMIT_STORAGE", "ftp://:hunter2@x")
+    with pytest.raises(SettingsError, match="rate_limit_storage") as refused:
+        load_settings()
+    assert "hunter2" not in str(refused.value)
