@@ -27,7 +27,7 @@ from actions.errors import InvalidInputError, NotFoundError
 from actions.models import KINDS, Action, ActionStatus, Report, Target
 from actions.tally import page_totals
 from actions.views import iso
-from config.errors import Invalid, NotFound
+from config.errors import Invalid, NotFound, Refused
 from config.names import NAME_PATTERN
 from config.validation import field_of, problem_of
 from jobs.confirm import ask_to_confirm
@@ -434,6 +434,16 @@ def remind_me(
     queued = subscription.confirmed_at is None and ask_to_confirm(
         session, action, subscription, public_url=service.settings.public_url, now=service.clock.now()
     )
+    if queued:
+        try:
+            subscriptions.count_confirmation(
+                session, action, subscription.email, now=service.clock.now(), salt=service.secret()
+            )
+        except Refused as exc:
+            session.rollback()  # nothing queued, nothing kept
+            context = _action_context(service, session, action)
+            context.update(error=f"Your email: {exc}", email_value=address)
+            return _page(request, "remind.html", context, status=422, csrf_token=csrf.issue(request))
     session.commit()
     if queued:
         log.info("subscription.requested", action=action.ua, subscription=subscription.id, new=new)

@@ -497,3 +497,41 @@ def test_the_receipt_offers_reminders_too(mail_client: tuple[TestClient, Service
     receipt = client.get(client.post(url, data=form, follow_redirects=False).headers["location"])
     assert 'id="remind-form"' in receipt.text
     assert 'action="/ua/61.20/remind"' in receipt.text
+
+
+@pytest.mark.parametrize(
+    "email", ["a,b@example.org", "a;b@example.org", '"x" <b@example.org>', "b1,victim@example.org"]
+)
+def test_remind_me_takes_one_address_and_nothing_else(
+    mail_client: tuple[TestClient, Service], email: str
+) -> None:
+    client, service = mail_client
+    add_action(service)
+    token = form_token(client, "/ua/61.20")
+    refused = client.post("/ua/61.20/remind", data={CSRF_FIELD: token, "email": email})
+    assert refused.status_code == 422
+    assert "Your email: not an email address" in refused.text
+    assert subscriptions(service) == []
+    assert len(confirmations(service)) == 0
+
+
+def test_at_most_three_confirmation_emails_per_address_and_action_a_day(
+    mail_client: tuple[TestClient, Service], clock: ManualClock
+) -> None:
+    client, service = mail_client
+    add_action(service)
+    for _ in range(3):  # asked, then the link stopped each time: each ask sends one
+        remind(client, "Victim@Example.org")
+        (pending,) = subscriptions(service)
+        assert client.post(f"/unsubscribe/{pending.token}").status_code == 200
+    assert len(confirmations(service)) == 3
+    token = form_token(client, "/ua/61.20")
+    refused = client.post("/ua/61.20/remind", data={CSRF_FIELD: token, "email": "victim@example.org"})
+    assert refused.status_code == 422
+    assert "3 confirmation emails for UA 61.20 in the last 24 hours" in refused.text
+    assert len(confirmations(service)) == 3
+    assert subscriptions(service) == []
+    remind(client, "other@example.org")  # another address is not affected
+    clock.set(clock.now() + timedelta(days=1, minutes=1))
+    remind(client, "victim@example.org")  # a day later it may be asked again
+    assert len(confirmations(service)) == 5
