@@ -12,11 +12,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response, Security
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
 
 from actions.models import ActionStatus
 from actions.specs import UA_PATTERN, ActionSpec
-from config.errors import Invalid
+from config.errors import Invalid, NotDelivered
 from config.names import NAME_MAX_LEN, NAME_PATTERN, tag_set
 from jobs.formats import MEDIA_TYPES, TallyFormat
 from scheduler.app import actions as actions_app
@@ -27,6 +27,7 @@ from scheduler.app import tallies
 from scheduler.app.timetable import timetable
 from scheduler.http.auth import require_staff
 from scheduler.http.deps import MetricsDep, ServiceDep, SessionDep
+from scheduler.http.errors import ProblemOut, documented
 from scheduler.http.reports import UA_PATH
 
 bearer = HTTPBearer(
@@ -36,34 +37,9 @@ bearer = HTTPBearer(
 )
 
 
-class RowProblemOut(BaseModel):
-    line: int = Field(description="Line of the CSV file, the header being line 1")
-    field: str
-    message: str = Field(examples=["line 4: letter: not a whole number: 'x'"])
-
-
-class ProblemDetail(BaseModel):
-    status: int
-    message: str
-    field: str | None = None
-    rows: list[RowProblemOut] | None = None
-
-
-class ProblemOut(BaseModel):
-    """Every refusal: ``{"error": {"status", "message", "field"?}}``."""
-
-    error: ProblemDetail
-
-
-_STAFF_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ProblemOut, "description": "No staff token, or one revoked"},
-    403: {"model": ProblemOut, "description": "Cookie session without a valid X-CSRF-Token"},
-    422: {"model": ProblemOut, "description": "A value that cannot be used; `field` names it"},
-}
-_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ProblemOut, "description": "No such action"}}
-_CONFLICT: dict[int | str, dict[str, Any]] = {
-    409: {"model": ProblemOut, "description": "The action's status forbids this (or it exists)"}
-}
+_STAFF_ERRORS = documented(400, 401, 403, 415, 422)
+_NOT_FOUND = documented(404)
+_CONFLICT = documented(409)
 
 router = APIRouter(
     prefix="/api/v1",
@@ -157,8 +133,11 @@ class ChannelOut(BaseModel):
 
 
 class TestSentOut(BaseModel):
-    ok: bool
+    ok: bool = Field(description="Whether the channel took the test message")
     channel: str
+    error: str | None = Field(
+        default=None, description="Why not, naming the channel by its masked URL (when `ok` is false)"
+    )
 
 
 class ImportOut(BaseModel):
@@ -205,6 +184,18 @@ class ActionIn(ActionSpec):
 
     ua: str = Field(max_length=32, examples=["61.20", "UA 219/06"])
     timezone: str | None = Field(default=None, max_length=64, examples=["Europe/Amsterdam"])
+
+    @field_validator("ua", "timezone", "title", mode="before")
+    @classmethod
+    def _as_sent(cls, value: object, info: ValidationInfo) -> object:
+        """The schema's maxLength holds for the value as sent, before spaces are trimmed."""
+        most = RAW_MAX_LEN[info.field_name or ""]
+        if isinstance(value, str) and len(value) > most:
+            raise ValueError(f"at most {most} characters")
+        return value
+
+
+RAW_MAX_LEN = {"ua": 32, "timezone": 64, "title": 500}
 
 
 class ExtendIn(BaseModel):
@@ -255,7 +246,7 @@ def list_actions(
     summary="Create an action",
     status_code=201,
     response_model=ActionDetailOut,
-    responses={409: {"model": ProblemOut, "description": "The UA exists already"}},
+    responses=documented(409, s409="The UA exists already"),
 )
 def create_action(spec: ActionIn, service: ServiceDep, session: SessionDep) -> dict[str, Any]:
     action = actions_app.create(session, spec, clock=service.clock, settings=service.settings)
@@ -332,7 +323,7 @@ CSV_EXAMPLE = "country,letter,email,fax,call,post,other,note\nNL,120,45,0,3,10,0
     responses={
         **_NOT_FOUND,
         200: {"model": ImportOut, "description": "Every row was stored before under this Idempotency-Key"},
-        415: {"model": ProblemOut, "description": "Not sent as text/csv"},
+        **documented(409, 415, s409="Another request with this Idempotency-Key is being stored"),
         422: {
             "model": ProblemOut,
             "description": "Rows that cannot be used, each with its line and field in `error.rows`; "
@@ -391,7 +382,10 @@ def import_reports(
         **_NOT_FOUND,
         200: {
             "description": "The tally in the format asked for",
-            "content": {kind.split(";")[0]: {"schema": {"type": "string"}} for kind in MEDIA_TYPES.values()},
+            "content": {
+                kind.split(";")[0]: {"schema": {"type": "object" if fmt == "json" else "string"}}
+                for fmt, kind in MEDIA_TYPES.items()
+            },
         },
     },
 )
@@ -497,7 +491,7 @@ def list_channels(service: ServiceDep, session: SessionDep) -> list[dict[str, ob
     summary="Add a channel (the URL is stored as given and only ever shown masked)",
     status_code=201,
     response_model=ChannelOut,
-    responses={409: {"model": ProblemOut, "description": "A channel of this name exists"}},
+    responses=documented(409, s409="A channel of this name exists"),
 )
 def add_channel(body: ChannelIn, service: ServiceDep, session: SessionDep) -> dict[str, object]:
     ref = channels_app.add(
@@ -517,7 +511,7 @@ def add_channel(body: ChannelIn, service: ServiceDep, session: SessionDep) -> di
     summary="Remove a channel added through the API or the CLI",
     status_code=204,
     response_class=Response,
-    responses={404: {"model": ProblemOut, "description": "No such channel in the database"}},
+    responses=documented(404, s404="No such channel in the database"),
 )
 def remove_channel(name: ChannelName, session: SessionDep) -> Response:
     channels_app.remove(session, name)
@@ -526,13 +520,14 @@ def remove_channel(name: ChannelName, session: SessionDep) -> Response:
 
 @router.post(
     "/channels/{name}/test",
-    summary="Send a test message to one channel",
+    summary="Send a test message to one channel; the answer says whether the channel took it",
     response_model=TestSentOut,
-    responses={
-        404: {"model": ProblemOut, "description": "No such channel"},
-        502: {"model": ProblemOut, "description": "The channel did not take the message"},
-    },
+    response_model_exclude_none=True,
+    responses=documented(404, s404="No such channel"),
 )
 def test_channel(name: ChannelName, service: ServiceDep, session: SessionDep) -> dict[str, object]:
-    channels_app.test(session, name, clock=service.clock, channels=service.channels)
+    try:
+        channels_app.test(session, name, clock=service.clock, channels=service.channels)
+    except NotDelivered as exc:  # the test's outcome, not the API's failure
+        return {"ok": False, "channel": name, "error": str(exc)}
     return {"ok": True, "channel": name}

@@ -12,6 +12,7 @@ from actions import reporting
 from actions.specs import UA_KEY_PATTERN, ReportCounts
 from scheduler.app import reports as app
 from scheduler.http.deps import LimiterDep, MetricsDep, ServiceDep
+from scheduler.http.errors import documented
 from scheduler.http.guards import require_json
 from scheduler.http.metrics import Metrics
 from scheduler.service import Service
@@ -82,7 +83,10 @@ def record_report(
     status_code=201,
     response_model=ReportOut,
     summary="Report actions taken (public)",
-    responses={200: {"description": "A retried request (same Idempotency-Key): counted once"}},
+    responses={
+        200: {"description": "A retried request (same Idempotency-Key): counted once"},
+        **documented(400, 404, 409, 415, 422, 429, s409="The action changed while storing: send it again"),
+    },
     dependencies=[Depends(require_json)],
 )
 def post_report(

@@ -231,13 +231,14 @@ def test_channels_are_only_ever_shown_masked_and_a_test_send_reaches_the_sink(
     assert_no_secret(captured.out + captured.err)
 
 
-def test_a_channel_that_does_not_take_the_test_is_a_502_naming_it_masked(
+def test_a_channel_that_does_not_take_the_test_is_not_ok_naming_it_masked(
     staff: TestClient, service: Service, capsys: pytest.CaptureFixture[str]
 ) -> None:
     add_channel(service, "dead", secret_url(free_port()), "reminders")
     response = staff.post("/api/v1/channels/dead/test")
-    assert response.status_code == 502
-    message = response.json()["error"]["message"]
+    assert response.status_code == 200
+    assert (response.json()["ok"], response.json()["channel"]) == (False, "dead")
+    message = response.json()["error"]
     assert "'dead'" in message
     assert "json://" in message
     assert "****" in message

@@ -106,9 +106,9 @@ def test_no_operation_answers_with_a_server_error(api_schema: Any, fuzz_token: s
 
     def no_server_error(case: Any) -> None:
         response = case.call(headers=auth)
-        if case.operation.path == "/api/v1/channels/{name}/test" and response.status_code == 502:
+        if case.operation.path == "/api/v1/channels/{name}/test" and response.status_code == 200:
             # The channel's failure, by design (nothing listens on port 9), named in the answer.
-            assert "did not take the test message" in response.text
+            assert "did not take the test message" in response.json()["error"]
             return
         case.validate_response(response, checks=[not_a_server_error], headers=auth)
 
