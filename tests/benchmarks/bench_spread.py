@@ -27,29 +27,24 @@ def run(workdir: Path, quick: bool) -> Outcome:
     spread_s = window_s / count
     outcome = Outcome(
         workload=(
-            f"{count:,} open actions, each with one reminder slot, due one every {spread_s * 1000:g} ms over "
-            f"{window_s:g} s starting about {lead_s:g} s after the `ua-scheduler run` subprocess is started "
-            "(SQLite, prepare_ahead 1 minute); one json:// channel to a local sink process; lateness = "
-            "arrival at the sink - that reminder's own due time."
+            f"{count:,} open actions, each with one reminder slot, due one every {spread_s * 1000:g} ms "
+            f"over {window_s:g} s starting about {lead_s:g} s after they are added to the database of a "
+            "ready `ua-scheduler run` subprocess (SQLite, prepare_ahead 1 minute); one json:// channel "
+            "to a local sink process; lateness = arrival at the sink - that reminder's own due time."
         )
     )
     with processes() as group:
         sink = Sink.start(group, workdir)
         database = workdir / "spread.db"
         engine = new_database(database)
-        first_due = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=lead_s + 2)
-        add_actions(
-            engine,
-            count,
-            deadline=first_due + timedelta(seconds=OFFSET_S),
-            offsets_s=[OFFSET_S],
-            spread_s=spread_s,
-        )
-        engine.dispose()
         channels = write_channels(workdir, sink.apprise_url("reminder"))
         config, port = write_config(workdir, database, channels_file=str(channels), reminders=["1h"])
         daemon = Daemon.start(group, config, port, workdir / "daemon.log")
-        daemon.wait_ready(next_due=True)
+        daemon.wait_ready(next_due=False)
+        first_due = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=lead_s + 2)
+        deadline = first_due + timedelta(seconds=OFFSET_S)
+        add_actions(engine, count, deadline=deadline, offsets_s=[OFFSET_S], spread_s=spread_s)
+        engine.dispose()
         if time.time() >= first_due.timestamp():
             raise RuntimeError("the daemon was ready only after the first due time: raise the lead")
         if not wait_until(lambda: sink.count() >= count, timeout_s=lead_s + window_s + 120, step_s=0.5):
