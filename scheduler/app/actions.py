@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -25,17 +27,25 @@ from jobs.channels import ChannelSource
 STATUSES = ("open", "closed", "cancelled", "all")
 
 
+class _Defaults(TypedDict):
+    default_timezone: str
+    default_offsets: Sequence[timedelta]
+    window: DateWindow
+
+
+def _defaults(settings: Settings, now: datetime) -> _Defaults:
+    """What an action takes from the settings when its file or command does not say."""
+    return {
+        "default_timezone": settings.timezone,
+        "default_offsets": settings.reminders,
+        "window": DateWindow.of(settings, now),
+    }
+
+
 def create(session: Session, spec: ActionSpec, *, clock: Clock, settings: Settings) -> Action:
     """Add an action with its targets and reminders; ``Conflict`` if its UA exists."""
     now = clock.now()
-    action = store.create_action(
-        session,
-        spec,
-        now=now,
-        default_timezone=settings.timezone,
-        default_offsets=settings.reminders,
-        window=DateWindow.of(settings, now),
-    )
+    action = store.create_action(session, spec, now=now, **_defaults(settings, now))
     try:
         session.commit()
     except IntegrityError:  # the same UA raced in from another request
@@ -124,14 +134,7 @@ def import_file(
     try:
         now = clock.now()
         loaded = imports.load(path, max_bytes=settings.import_max_bytes)
-        result = imports.apply(
-            session,
-            loaded,
-            now=now,
-            default_timezone=settings.timezone,
-            default_offsets=settings.reminders,
-            window=DateWindow.of(settings, now),
-        )
+        result = imports.apply(session, loaded, now=now, **_defaults(settings, now))
         if dry_run:
             session.rollback()
         else:
