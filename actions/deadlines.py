@@ -122,8 +122,8 @@ def deadline_on(day: date, zone_name: str, window: DateWindow | None = None) -> 
         raise InvalidInputError("deadline", f"{day.isoformat()} is out of range") from None
 
 
-def time_left_in_words(delta: timedelta) -> str:
-    """``3 days and 4 hours``, ``5 hours``, ``12 minutes``, ``40 seconds``: the two largest units.
+def time_left_parts(delta: timedelta) -> list[tuple[str, int]]:
+    """The two largest units of ``delta``: ``[("day", 3), ("hour", 4)]``; empty when no time is left.
 
     Rounded to the smallest unit shown, so a reminder that fires a moment after its slot
     (6 days 23:59:59.9 before the deadline) still says ``7 days``.
@@ -135,17 +135,25 @@ def time_left_in_words(delta: timedelta) -> str:
         seconds = round(exact / 60) * 60
     else:
         seconds = round(exact)
+    parts: list[tuple[str, int]] = []
     if seconds <= 0:
-        return "no time"
+        return parts
     units = (("day", 86_400), ("hour", 3_600), ("minute", 60), ("second", 1))
-    parts: list[str] = []
     for name, size in units:
         count, seconds = divmod(seconds, size)
         if count:
-            parts.append(f"{count} {name}{'s' if count != 1 else ''}")
+            parts.append((name, count))
         if len(parts) == 2 or (parts and not count):
             break
-    return " and ".join(parts)
+    return parts
+
+
+def time_left_in_words(delta: timedelta) -> str:
+    """``3 days and 4 hours``, ``5 hours``, ``12 minutes``, ``40 seconds``: the two largest units."""
+    parts = time_left_parts(delta)
+    if not parts:
+        return "no time"
+    return " and ".join(f"{count} {name}{'s' if count != 1 else ''}" for name, count in parts)
 
 
 def local_text(instant: datetime, zone_name: str) -> str:

@@ -48,6 +48,8 @@ class Action(SQLModel, table=True):
     update_ordinal: int | None = None
     index_number: str | None = None
     title: str
+    title_i18n: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
+    """The title in other languages, by language code (``{"ru": "…"}``)."""
     subject: str | None = None
     subjects: list[dict[str, str | None]] = Field(default_factory=list, sa_column=Column(JSON))
     country: str | None = None
@@ -75,6 +77,8 @@ class Target(SQLModel, table=True):
     title: str | None = None
     rank: str | None = None
     salutation: str | None = None
+    salutations: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
+    """The salutation in other languages, by language code; ``salutation`` is the English one."""
     postal_address: str | None = None
     postal_note: str | None = None
     emails: list[str] = Field(default_factory=list, sa_column=Column(JSON))
@@ -173,6 +177,13 @@ class Channel(SQLModel, table=True):
     name: str = Field(unique=True, max_length=64)
     url: str
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    digest: str | None = Field(default=None, max_length=32)
+    """``daily@09:00`` or ``weekly@mon 09:00``: one round-up instead of each reminder."""
+    quiet_hours: str | None = Field(default=None, max_length=16)
+    """``22:00-08:00``: reminders falling inside go out just before the window starts."""
+    language: str | None = Field(default=None, max_length=16)
+    timezone: str | None = Field(default=None, max_length=64)
+    """The zone of ``digest`` and ``quiet_hours``; none means the ``timezone`` setting."""
     created_at: datetime = _instant()
 
 

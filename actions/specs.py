@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from actions.languages import by_language
 from config.durations import parse_duration
 from config.names import tag_set
 from config.settings import ACTION_KINDS
@@ -54,12 +55,18 @@ class TargetSpec(BaseModel):
     title: str | None = None
     rank: str | None = None
     salutation: str | None = None
+    salutations: dict[str, str] = Field(default_factory=dict)
     postal_address: str | None = None
     postal_note: str | None = None
     emails: StringList = Field(default_factory=list)
     phones: StringList = Field(default_factory=list)
     faxes: StringList = Field(default_factory=list)
     social: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("salutations")
+    @classmethod
+    def _languages(cls, value: dict[str, str]) -> dict[str, str]:
+        return by_language(value)
 
 
 class SubjectSpec(BaseModel):
@@ -83,6 +90,7 @@ class ActionSpec(BaseModel):
     update_ordinal: int | None = Field(default=None, ge=1, le=99)
     index_number: str | None = None
     title: str = Field(min_length=1, max_length=500)
+    title_i18n: dict[str, str] = Field(default_factory=dict)
     deadline: date | datetime | str
     deadline_text: str | None = None
     timezone: str | None = None
@@ -101,6 +109,11 @@ class ActionSpec(BaseModel):
     @classmethod
     def _ua(cls, value: str) -> str:
         return normalise_ua(value)
+
+    @field_validator("title_i18n")
+    @classmethod
+    def _titles(cls, value: dict[str, str]) -> dict[str, str]:
+        return by_language(value)
 
     @field_validator("tags")
     @classmethod

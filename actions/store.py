@@ -106,6 +106,7 @@ _COPIED_FIELDS = (
     "update_ordinal",
     "index_number",
     "deadline_text",
+    "title_i18n",
 )
 
 

@@ -83,7 +83,8 @@ class Tally:
     deadline_date: date | None = None
     created_at: datetime | None = None
     closed_at: datetime | None = None
-    targets: list[dict[str, str | None]] = field(default_factory=list)
+    targets: list[dict[str, Any]] = field(default_factory=list)
+    title_i18n: dict[str, str] = field(default_factory=dict)
     extensions: list[dict[str, Any]] = field(default_factory=list)
     by_target: dict[str, int] = field(default_factory=dict)
     supporters: int = 0
@@ -170,6 +171,7 @@ class Tally:
             "created_at": _iso(self.created_at),
             "closed_at": _iso(self.closed_at),
             "counted_at": _iso(self.counted_at),
+            "title_i18n": self.title_i18n,
             "targets": self.targets,
             "extensions": self.extensions,
             "reminders_by_channel": self.reminders_by_channel,
@@ -282,7 +284,17 @@ def count(session: Session, action: Action, *, now: datetime) -> Tally:
         deadline_date=action.deadline_date,
         created_at=action.created_at,
         closed_at=action.closed_at,
-        targets=[{"name": t.name, "title": t.title, "salutation": t.salutation} for t in targets],
+        targets=[
+            {
+                "name": t.name,
+                "title": t.title,
+                "rank": t.rank,
+                "salutation": t.salutation,
+                "salutations": dict(t.salutations or {}),
+            }
+            for t in targets
+        ],
+        title_i18n=dict(action.title_i18n or {}),
         extensions=_extensions(session, action),
         by_target={names.get(t, UNKNOWN): n for t, n in per_target.items()},
         supporters=_supporters(session, action),

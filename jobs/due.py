@@ -28,8 +28,8 @@ from actions.models import (
 )
 from actions.store import record
 from config.settings import Settings
-from jobs import close, outbox, prepared, remind
-from jobs.channels import ChannelRef, select_channels
+from jobs import close, digest, outbox, prepared, remind
+from jobs.channels import ChannelRef, reminded_one_by_one, select_channels
 from jobs.dispatch import Dispatcher, DispatchResult
 from jobs.render import render
 
@@ -55,6 +55,8 @@ class Work:
 class PassResult:
     closed: list[str] = field(default_factory=list)
     reminded: list[str] = field(default_factory=list)
+    digests: list[str] = field(default_factory=list)
+    """Channels (by name) whose digest was queued in this pass."""
     skipped: int = 0
     deliveries: DispatchResult = field(default_factory=DispatchResult)
 
@@ -65,11 +67,12 @@ class PassResult:
         return sorted(found)
 
     def did_something(self) -> bool:
-        return bool(self.closed or self.reminded or self.skipped or self.deliveries.total())
+        return bool(self.closed or self.reminded or self.digests or self.skipped or self.deliveries.total())
 
     def add(self, other: PassResult) -> None:
         self.closed += other.closed
         self.reminded += other.reminded
+        self.digests += other.digests
         self.skipped += other.skipped
         for name in ("sent", "retried", "failed", "dropped"):
             setattr(self.deliveries, name, getattr(self.deliveries, name) + getattr(other.deliveries, name))
@@ -96,6 +99,7 @@ def run_pass(work: Work, now: datetime, *, plan: bool = True) -> PassResult:
         try:
             decide_reminders(work, now, result, due)
             close_due(work, now, result)
+            decide_digests(work, now, result)
         finally:
             decided.set()
         result.deliveries = sending.result()
@@ -169,7 +173,9 @@ def pick_reminders(work: Work, now: datetime, result: PassResult) -> list[remind
     """The slots to decide at ``now`` (due by ``now + prepare_ahead``); missed ones skipped, and a
     prepared reminder that never went out superseded by the later one now due (after downtime)."""
     with Session(work.engine) as session:
-        due, skipped = remind.pick_due(session, now, ahead=work.settings.prepare_ahead)
+        # A reminder is prepared early enough to go out before the longest quiet window.
+        quiet = remind.quiet_lookahead(reminded_one_by_one(work.channels(session)))
+        due, skipped = remind.pick_due(session, now, ahead=max(work.settings.prepare_ahead, quiet))
         if skipped:
             session.exec(
                 update(ReminderSlot)
@@ -247,7 +253,9 @@ def _decide_reminder(
     assert slot is not None
     assert action is not None
     at = max(now, slot.due_at)
-    rows, channels, subscribers = prepared.rows_for(session, work.settings, action, slot, at=at, known=known)
+    rows, channels, subscribers = prepared.rows_for(
+        session, work.settings, action, slot, at=at, known=known, now=now
+    )
     prepared.enqueue(session, action, slot, rows, now=now)
     slot.status = SlotStatus.SENT
     slot.sent_at = at
@@ -258,14 +266,47 @@ def _decide_reminder(
     return action.ua, slot.offset_s, channels, subscribers, at
 
 
+def decide_digests(work: Work, now: datetime, result: PassResult) -> None:
+    """Queue each digest channel's round-up for its latest period, once."""
+    with Session(work.engine) as session:
+        periods = [digest.period_of(c, now, work.settings.timezone) for c in work.channels(session)]
+    for period in periods:
+        if period is None:
+            continue
+        with Session(work.engine) as session:
+            listed = digest.queue(
+                session,
+                period,
+                now=now,
+                reminder_tag=work.settings.reminder_tag,
+                public_url=work.settings.public_url,
+            )
+        if listed:
+            result.digests.append(period.channel.name)
+            log.info("digest.queued", channel=period.channel.name, period=period.key, actions=listed)
+
+
 def next_due(
-    engine: Engine, now: datetime, *, lease: timedelta = DEFAULT_LEASE, ahead: timedelta = timedelta(0)
+    engine: Engine,
+    now: datetime,
+    *,
+    lease: timedelta = DEFAULT_LEASE,
+    ahead: timedelta = timedelta(0),
+    work: Work | None = None,
 ) -> datetime | None:
     """The earliest instant at which a pass has something to do.
 
     A reminder is decided ``ahead`` of its due time, and its rows wake the pass again at that time.
-    A claim whose process died is taken again when its ``lease`` runs out: that is due too.
+    A claim whose process died is taken again when its ``lease`` runs out: that is due too. Given
+    the ``work`` (its channels), reminders are decided early enough for the longest quiet window,
+    and each digest channel's next digest time counts too.
     """
+    extra: list[datetime] = []
+    if work is not None:
+        with Session(work.engine) as session:
+            known = work.channels(session)
+        ahead = max(ahead, remind.quiet_lookahead(reminded_one_by_one(known)))
+        extra = [t for c in known if (t := digest.next_digest(c, now, work.settings.timezone)) is not None]
     with Session(engine) as session:
         slot = session.exec(
             select(func.min(ReminderSlot.due_at))
@@ -284,7 +325,7 @@ def next_due(
         ).one()
     stale = claimed + lease if claimed is not None else None
     decide = slot - ahead if slot is not None else None
-    candidates = [c for c in (decide, deadline, delivery, stale) if c is not None]
+    candidates = [c for c in (decide, deadline, delivery, stale, *extra) if c is not None]
     return min(candidates) if candidates else None
 
 

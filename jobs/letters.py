@@ -11,55 +11,15 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal
 
 from actions.deadlines import local_day
 from actions.errors import InvalidInputError
 from actions.tally import Tally
+from jobs.i18n import SHIPPED, counted, salutation_for, title_in
 from jobs.render import render
 
-LANGUAGES = ("en", "ru")
+LANGUAGES = SHIPPED
 """Letter templates that exist: ``jobs/templates/letter.<code>.txt.j2``."""
-
-# The words for each kind of action, by plural category of the locale.
-KIND_WORDS: dict[str, dict[str, dict[str, str]]] = {
-    "en": {
-        "letter": {"one": "letter", "other": "letters"},
-        "email": {"one": "email", "other": "emails"},
-        "fax": {"one": "fax", "other": "faxes"},
-        "call": {"one": "phone call", "other": "phone calls"},
-        "post": {"one": "social media post", "other": "social media posts"},
-        "other": {"one": "other action", "other": "other actions"},
-        "action": {"one": "action", "other": "actions"},
-        "country": {"one": "country", "other": "countries"},
-    },
-    "ru": {
-        "letter": {"one": "письмо", "few": "письма", "many": "писем", "other": "письма"},
-        "email": {
-            "one": "электронное письмо",
-            "few": "электронных письма",
-            "many": "электронных писем",
-            "other": "электронного письма",
-        },
-        "fax": {"one": "факс", "few": "факса", "many": "факсов", "other": "факса"},
-        "call": {"one": "звонок", "few": "звонка", "many": "звонков", "other": "звонка"},
-        "post": {
-            "one": "публикация в социальных сетях",
-            "few": "публикации в социальных сетях",
-            "many": "публикаций в социальных сетях",
-            "other": "публикации в социальных сетях",
-        },
-        "other": {
-            "one": "другое действие",
-            "few": "других действия",
-            "many": "других действий",
-            "other": "другого действия",
-        },
-        "action": {"one": "действие", "few": "действия", "many": "действий", "other": "действия"},
-        "country": {"one": "страны", "few": "стран", "many": "стран", "other": "страны"},
-    },
-}
-DEFAULT_SALUTATION = {"en": "Dear Sir or Madam", "ru": "Уважаемые господа"}
 
 
 @dataclass(frozen=True)
@@ -87,14 +47,6 @@ def language_for(preferred: list[str], requested: str | None = None) -> str:
     return "en"
 
 
-def counted(n: int, word: str, language: str) -> str:
-    """``1 234 письма``: the number in the locale's digits and the word in the right plural form."""
-    locale = Locale.parse(language)
-    forms = KIND_WORDS[language][word]
-    form = forms.get(locale.plural_form(n), forms["other"])
-    return f"{format_decimal(n, locale=locale)} {form}"
-
-
 def letters(tally: Tally, language: str) -> list[Letter]:
     last_day = local_day(tally.deadline, tally.timezone, ending=True)
     start = local_day(tally.created_at or tally.counted_at, tally.timezone)
@@ -102,6 +54,7 @@ def letters(tally: Tally, language: str) -> list[Letter]:
     countries = [c for c in tally.by_country if c != "unknown"]
     context: dict[str, Any] = {
         "tally": tally,
+        "title": title_in(tally.title, tally.title_i18n, language),
         "total": counted(tally.total, "action", language),
         "kinds": kinds,
         "countries": counted(len(countries), "country", language) if countries else None,
@@ -113,7 +66,7 @@ def letters(tally: Tally, language: str) -> list[Letter]:
     targets = tally.targets or [{"name": None, "title": None, "salutation": None}]
     result = []
     for target in targets:
-        salutation = target.get("salutation") or DEFAULT_SALUTATION[language]
+        salutation = salutation_for(target, language)
         text = render(f"letter.{language}.txt.j2", target=target, salutation=salutation, **context)
         result.append(Letter(str(target.get("name") or ""), salutation, language, text.strip() + "\n"))
     return result

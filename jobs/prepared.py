@@ -30,8 +30,11 @@ from actions.models import Action, ActionStatus, Delivery, OutboxStatus, Reminde
 from actions.subscriptions import confirmed_for
 from config.settings import Settings
 from jobs import outbox, remind
-from jobs.channels import ChannelRef, select_channels
+from jobs.channels import ChannelRef, reminded_one_by_one, select_channels
 from jobs.dispatch import SUBSCRIBER_PREFIX
+from jobs.i18n import DEFAULT as DEFAULT_LANGUAGE
+from jobs.i18n import shipped
+from jobs.notify import Message
 
 log = structlog.get_logger("ua_scheduler.prepared")
 
@@ -45,6 +48,8 @@ class Row:
     channel: str
     title: str
     body: str
+    at: datetime | None = None
+    """When this row goes out, if not at the slot's due time (before the channel's quiet hours)."""
 
 
 def rows_for(
@@ -55,21 +60,38 @@ def rows_for(
     *,
     at: datetime,
     known: Sequence[ChannelRef],
+    now: datetime | None = None,
 ) -> tuple[list[Row], int, int]:
     """The rows of ``slot``'s reminder as sent at ``at``: one per channel, one per supporter who
     asked; and how many of each."""
-    channels = select_channels(known, [settings.reminder_tag, *action.tags])
-    message = remind.compose(
-        session,
-        action,
-        counters.running(session, slot.action_id),
-        now=at,
-        public_url=settings.public_url,
-        lead_times=settings.lead_times,
-        slot_offset_s=slot.offset_s,
-    )
+    channels = reminded_one_by_one(select_channels(known, [settings.reminder_tag, *action.tags]))
+    running = counters.running(session, slot.action_id)
+    composed: dict[tuple[str, datetime], Message] = {}
+
+    def message_for(language: str, when: datetime) -> Message:
+        if (language, when) not in composed:
+            composed[language, when] = remind.compose(
+                session,
+                action,
+                running,
+                now=when,
+                public_url=settings.public_url,
+                lead_times=settings.lead_times,
+                slot_offset_s=slot.offset_s,
+                language=language,
+            )
+        return composed[language, when]
+
     base = f"ua-{action.ua}/reminder-{slot.offset_s}s"
-    rows = [Row(f"{base}/{c.name}", "reminder", c.name, message.title, message.body) for c in channels]
+    rows = []
+    for c in channels:
+        # Each channel in its language, and before its quiet hours where the due time falls in them.
+        moved_to = remind.send_time(slot.due_at, c, settings.timezone)
+        when = at if moved_to >= slot.due_at else max(now or at, moved_to)
+        sent = message_for(shipped(c.options.language, channel=c.name), when)
+        moved = when if when != at else None
+        rows.append(Row(f"{base}/{c.name}", "reminder", c.name, sent.title, sent.body, moved))
+    message = message_for(DEFAULT_LANGUAGE, at)
     subscribers = 0
     if settings.mail_url is not None:
         for subscription in confirmed_for(session, action):
@@ -91,8 +113,9 @@ def enqueue(
     session: Session, action: Action, slot: ReminderSlot, rows: Sequence[Row], *, now: datetime
 ) -> None:
     """Write the rows, to go out at the slot's due time (at once if that has passed)."""
-    not_before = slot.due_at if slot.due_at > now else None
     for row in rows:
+        when = row.at or slot.due_at
+        not_before = when if when > now else None
         outbox.enqueue(
             session,
             key=row.key,
@@ -148,7 +171,10 @@ def refresh(
     known = channels(session)
     changed = 0
     for slot in slots:
-        wanted = {r.key: r for r in rows_for(session, settings, action, slot, at=slot.due_at, known=known)[0]}
+        wanted = {
+            r.key: r
+            for r in rows_for(session, settings, action, slot, at=slot.due_at, known=known, now=now)[0]
+        }
         current = {
             r.key: r
             for r in session.exec(

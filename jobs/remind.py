@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from actions.counters import Running
-from actions.deadlines import local_text, time_left_in_words
 from actions.models import Action, ActionStatus, ReminderSlot, SlotStatus, Target
 from actions.store import targets_of
 from config.settings import ACTION_KINDS
+from jobs.channels import ChannelRef
+from jobs.i18n import CONTACT_LABELS, DEFAULT, counted, kind_names, time_left, title_in, when
 from jobs.notify import Message
 from jobs.render import render
 
@@ -74,6 +76,20 @@ def pick_due(
     return chosen, skipped
 
 
+def send_time(due_at: datetime, channel: ChannelRef, default_zone: str) -> datetime:
+    """When ``channel`` gets a reminder due at ``due_at``: then, or just before its quiet hours."""
+    quiet = channel.options.quiet_hours
+    return due_at if quiet is None else quiet.moved(due_at, channel.options.zone(default_zone))
+
+
+def quiet_lookahead(channels: Sequence[ChannelRef]) -> timedelta:
+    """How far ahead of its due time a reminder may have to go out: the longest quiet window."""
+    return max(
+        (c.options.quiet_hours.length for c in channels if c.options.quiet_hours is not None),
+        default=timedelta(0),
+    )
+
+
 def claim(session: Session, slot_id: int, now: datetime) -> bool:
     """Mark the slot as being sent; true only for the one caller that changed it."""
     result = session.exec(
@@ -90,20 +106,42 @@ def kinds_in_time(time_left: timedelta, lead_times: Mapping[str, timedelta]) -> 
     return [k for k in ACTION_KINDS if lead_times.get(k, timedelta(0)) <= time_left]
 
 
-def contacts(target: Target, kinds: Sequence[str]) -> list[str]:
+def contacts(target: Target, kinds: Sequence[str], language: str = DEFAULT) -> list[str]:
+    """The target's contacts for the ways of acting still in time, labelled in ``language``."""
+    labels = CONTACT_LABELS[language]
     lines = []
     if "email" in kinds and target.emails:
-        lines.append("Email: " + ", ".join(target.emails))
+        lines.append(f"{labels['email']}: " + ", ".join(target.emails))
     if "fax" in kinds and target.faxes:
-        lines.append("Fax: " + ", ".join(target.faxes))
+        lines.append(f"{labels['fax']}: " + ", ".join(target.faxes))
     if "call" in kinds and target.phones:
-        lines.append("Phone: " + ", ".join(target.phones))
+        lines.append(f"{labels['call']}: " + ", ".join(target.phones))
     if "post" in kinds:
         for network, handle in sorted(target.social.items()):
             lines.append(f"{SOCIAL_NAMES.get(network, network.capitalize())}: {handle}")
     if "letter" in kinds and target.postal_address:
-        lines.append("Post: " + target.postal_address)
+        lines.append(f"{labels['letter']}: " + target.postal_address)
     return lines
+
+
+def target_lines(
+    session: Session, action: Action, kinds: Sequence[str], language: str
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": t.name,
+            "title": t.title,
+            "salutation": _salutation_shown(t, language),
+            "contacts": contacts(t, kinds, language),
+        }
+        for t in targets_of(session, action)
+    ]
+
+
+def _salutation_shown(target: Target, language: str) -> str | None:
+    """The salutation a reminder suggests: the one given for the language (English: ``salutation``)."""
+    given = (target.salutations or {}).get(language)
+    return given or (target.salutation if language == DEFAULT else None)
 
 
 def compose(
@@ -115,29 +153,26 @@ def compose(
     public_url: str,
     lead_times: Mapping[str, timedelta],
     slot_offset_s: int,
+    language: str = DEFAULT,
 ) -> Message:
+    """The reminder in ``language`` (a shipped one) as of ``now``: the time left, the ways still in
+    time, whom to write to and how, the report link and the running total."""
     left = action.deadline - now
     kinds = kinds_in_time(left, lead_times)
-    targets = [
-        {
-            "name": t.name,
-            "title": t.title,
-            "salutation": t.salutation,
-            "contacts": contacts(t, kinds),
-        }
-        for t in targets_of(session, action)
-    ]
     context = {
         "action": action,
-        "time_left": time_left_in_words(left),
-        "deadline_local": local_text(action.deadline, action.timezone),
-        "kinds_in_time": kinds,
-        "targets": targets,
+        "title": title_in(action.title, action.title_i18n, language),
+        "time_left": time_left(left, language),
+        "deadline_local": when(action.deadline, action.timezone, language),
+        "kinds_in_time": kind_names(kinds, language),
+        "languages": action.preferred_languages,
+        "targets": target_lines(session, action, kinds, language),
         "report_url": f"{public_url}/ua/{action.ua}/report",
-        "tally": tally,
+        "total": counted(tally.total, "action", language),
+        "reports": counted(tally.reports, "report", language) if tally.reports else None,
     }
     return Message(
-        title=render("reminder.title.j2", **context).strip(),
-        body=render("reminder.body.md.j2", **context),
+        title=render(f"reminder.{language}.title.j2", **context).strip(),
+        body=render(f"reminder.{language}.body.md.j2", **context),
         key=f"ua-{action.ua}-reminder-{slot_offset_s}s",
     )

@@ -492,10 +492,25 @@ def channels() -> None:
 @click.argument("name")
 @click.argument("url")
 @click.option("--tag", "tags", multiple=True, help="Tags this channel listens to (repeatable).")
+@click.option("--digest", help="A round-up instead of each reminder: 'daily@09:00' or 'weekly@mon 09:00'.")
+@click.option("--quiet-hours", help="No reminder in this window (HH:MM-HH:MM); they go just before it.")
+@click.option("--language", help="The messages' language: en, de, fr, es or ru (others get English).")
+@click.option("--timezone", help="The zone of --digest and --quiet-hours (default: the timezone setting).")
 @pass_ctx
-def channels_add(obj: Context, name: str, url: str, tags: tuple[str, ...]) -> None:
+def channels_add(
+    obj: Context,
+    name: str,
+    url: str,
+    tags: tuple[str, ...],
+    digest: str | None,
+    quiet_hours: str | None,
+    language: str | None,
+    timezone: str | None,
+) -> None:
     """Add a channel; the URL is stored as given and only ever shown masked."""
     from scheduler.app import channels as app
+
+    obj.redactor.add_url(url)
 
     obj.redactor.add_url(url)
     with obj.service.session() as session:
@@ -507,8 +522,13 @@ def channels_add(obj: Context, name: str, url: str, tags: tuple[str, ...]) -> No
             clock=obj.clock,
             redactor=obj.redactor,
             then=obj.service.refresh_prepared,
+            digest=digest,
+            quiet_hours=quiet_hours,
+            language=language,
+            timezone=timezone,
         )
-    click.echo(f"added channel {ref.name} ({', '.join(sorted(ref.tags)) or 'no tags'})")
+    shown = [f"{k} {v}" for k, v in ref.options.describe().items() if v]
+    click.echo(f"added channel {ref.name} ({', '.join([*sorted(ref.tags), *shown]) or 'no tags'})")
 
 
 @channels.command("list")

@@ -171,6 +171,7 @@ class Daemon:
                 now,
                 lease=self.service.settings.delivery_lease,
                 ahead=self.service.settings.prepare_ahead,
+                work=self.service.work(),
             )
         if upcoming is not None:
             # The last pass found nothing to do at ``now``; a due time not after it is stale.
@@ -200,6 +201,7 @@ class Daemon:
             now,
             lease=self.service.settings.delivery_lease,
             ahead=self.service.settings.prepare_ahead,
+            work=self.service.work(),
         )
         if upcoming is not None and (self._wake_at is None or upcoming < self._wake_at):
             self._arm(max(upcoming, now))

@@ -12,7 +12,15 @@ from actions.clock import Clock
 from actions.models import Channel
 from config.errors import Conflict, NotDelivered, NotFound
 from config.names import tag_set
-from jobs.channels import ChannelRef, ChannelSource, check_name, check_url, from_database
+from jobs.channels import (
+    ChannelRef,
+    ChannelSource,
+    channel_options,
+    check_name,
+    check_url,
+    from_database,
+    new_channel,
+)
 from jobs.notify import Message, send_one
 from jobs.secrets import Redactor
 
@@ -31,17 +39,23 @@ def add(
     clock: Clock,
     redactor: Redactor,
     then: Callable[[Session], object] | None = None,
+    digest: str | None = None,
+    quiet_hours: str | None = None,
+    language: str | None = None,
+    timezone: str | None = None,
 ) -> ChannelRef:
-    """Store a channel; ``Invalid`` for a bad name, tag or URL, ``Conflict`` if the name is taken.
-    ``then`` runs in the same transaction (reminders prepared ahead reach the new channel)."""
+    """Store a channel; ``Invalid`` for a bad name, tag, URL or option (the field named),
+    ``Conflict`` if the name is taken. ``then`` runs in the same transaction (reminders prepared
+    ahead reach the new channel)."""
     redactor.add_url(url)  # before anything can log or echo it
     check_name(name)
     check_url(url)
+    options = channel_options(digest=digest, quiet_hours=quiet_hours, language=language, timezone=timezone)
     wanted = tag_set(list(tags)) if tags else []
     taken = f"channel {name!r} already exists: remove it first"
     if session.exec(select(Channel).where(col(Channel.name) == name)).first() is not None:
         raise Conflict(taken)
-    session.add(Channel(name=name, url=url, tags=wanted, created_at=clock.now()))
+    session.add(new_channel(name, url, wanted, options, now=clock.now()))
     try:
         if then is not None:
             session.flush()

@@ -73,6 +73,7 @@ class TargetOut(BaseModel):
     title: str | None
     rank: str | None
     salutation: str | None
+    salutations: dict[str, str] = Field(description='The salutation by language code, such as {"ru": "…"}')
     postal_address: str | None
     postal_note: str | None
     emails: list[str]
@@ -101,6 +102,7 @@ class HistoryOut(BaseModel):
 class ActionDetailOut(ActionSummaryOut):
     update_ordinal: int | None
     index_number: str | None
+    title_i18n: dict[str, str] = Field(description='The title by language code, such as {"ru": "…"}')
     subject: str | None
     subjects: list[SubjectOut]
     country: str | None
@@ -130,6 +132,18 @@ class ChannelOut(BaseModel):
     url: str = Field(description="Masked: passwords, tokens and secret values are hidden")
     tags: list[str]
     source: str = Field(description="`database`, or the channels_file it comes from")
+    digest: str | None = Field(
+        description="`daily@HH:MM` or `weekly@mon HH:MM`: a round-up instead of each reminder"
+    )
+    quiet_hours: str | None = Field(
+        description="`HH:MM-HH:MM`: reminders inside go out just before it starts"
+    )
+    language: str | None = Field(
+        description="The messages' language (en, de, fr, es, ru; others get English)"
+    )
+    timezone: str | None = Field(
+        description="The zone of `digest` and `quiet_hours`; null: the `timezone` setting"
+    )
 
 
 class TestSentOut(BaseModel):
@@ -223,6 +237,10 @@ class ChannelIn(BaseModel):
     tags: list[Annotated[str, Field(json_schema_extra={"pattern": NAME_PATTERN})]] = Field(
         default_factory=list, max_length=32, examples=[["coordinators"]]
     )
+    digest: str | None = Field(default=None, max_length=32, examples=["daily@09:00", "weekly@mon 09:00"])
+    quiet_hours: str | None = Field(default=None, max_length=16, examples=["22:00-08:00"])
+    language: str | None = Field(default=None, max_length=16, examples=["de"])
+    timezone: str | None = Field(default=None, max_length=64, examples=["Europe/Berlin"])
 
     @field_validator("tags")
     @classmethod
@@ -502,6 +520,10 @@ def add_channel(body: ChannelIn, service: ServiceDep, session: SessionDep) -> di
         clock=service.clock,
         redactor=service.redactor,
         then=service.refresh_prepared,
+        digest=body.digest,
+        quiet_hours=body.quiet_hours,
+        language=body.language,
+        timezone=body.timezone,
     )
     return ref.describe()
 

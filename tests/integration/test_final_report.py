@@ -110,7 +110,8 @@ def test_the_pdf_holds_the_totals_and_a_letter_to_each_target_with_its_salutatio
     assert "1,234 actions" in text_en
     assert "1,200 letters" in text_en
     text_ru = pdftotext(russian, tmp_path / "ru.pdf")
-    assert "Dear Ambassador!" in text_ru  # the salutation stands as the document gives it
+    assert "Ваше Превосходительство!" in text_ru  # the office's salutation in Russian
+    assert "Dear" not in text_ru  # never the English one inside a Russian letter
     assert "Срочная акция 61.20" in text_ru
     assert "совершили 1 234 действия" in text_ru  # Russian digit grouping, plural "few"
     assert "1 200 писем" in text_ru  # plural "many"
@@ -136,7 +137,7 @@ def test_the_letter_is_in_the_preferred_language_where_a_template_exists(
     letter = render_tally(tally, "letter")
     assert "Срочная акция 61.20" in letter
     assert "21 действие" in letter  # Russian plural rules: 21 takes the "one" form
-    assert "Dear Ambassador!" in letter
+    assert "Ваше Превосходительство!" in letter
     assert "Dear Ambassador," in render_tally(tally, "letter", language="en")
 
 

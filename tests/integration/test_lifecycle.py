@@ -43,7 +43,7 @@ def test_reminders_at_each_offset_then_close_and_tally(
     assert titles[0].startswith("UA 61.20: 7 days left")
     assert titles[-1].startswith("UA 61.20: 3 hours left")
     first, last = webhook.hooks[0].body["message"], webhook.hooks[-1].body["message"]
-    assert "Post: 2360 Massachusetts Avenue NW" in first  # a letter still arrives a week ahead
+    assert "Postal address: 2360 Massachusetts Avenue NW" in first  # a letter still arrives a week ahead
     assert "Post:" not in last
     assert "Email: embassy@example.org" in last
     assert "http://127.0.0.1:8080/ua/61.20/report" in last

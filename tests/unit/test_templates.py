@@ -70,13 +70,13 @@ def test_contacts_list_every_way_when_all_are_in_time() -> None:
         "Phone: 202 449 9822",
         "Facebook: @kgembassyusa",
         "X/Twitter: @kgembassy",
-        "Post: 2360 Massachusetts Avenue NW, Washington DC 20008",
+        "Postal address: 2360 Massachusetts Avenue NW, Washington DC 20008",
     ]
 
 
 def test_contacts_leave_out_the_postal_address_when_a_letter_is_too_late() -> None:
     lines = contacts(target(), kinds_in_time(timedelta(days=3), LEAD_TIMES))
-    assert not any(line.startswith("Post: ") for line in lines)
+    assert not any(line.startswith("Postal address: ") for line in lines)
     assert "Email: embassy@example.org, consul@example.org" in lines
     assert "Phone: 202 449 9822" in lines
 
