@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from actions.models import Action, ActionStatus, ReminderSlot, SlotStatus
+from actions.models import Action, SlotStatus
 from actions.store import history_of, slots_of, targets_of
 from config.durations import format_duration
-from config.settings import Settings
 
 
 def iso(instant: datetime | None) -> str | None:
@@ -75,36 +73,6 @@ def action_detail(session: Session, action: Action) -> dict[str, Any]:
         ],
         "history": [{"at": iso(e.at), "event": e.kind, **e.detail} for e in history_of(session, action)],
     }
-
-
-def timetable(session: Session, settings: Settings) -> list[dict[str, Any]]:
-    """What will be sent when, to which tags: pending reminders and the closes of open actions."""
-    rows = session.exec(
-        select(ReminderSlot, Action)
-        .join(Action, col(Action.id) == ReminderSlot.action_id)
-        .where(ReminderSlot.status == SlotStatus.PENDING)
-        .where(Action.status == ActionStatus.OPEN)
-    ).all()
-    entries: list[dict[str, Any]] = [
-        {
-            "at": iso(slot.due_at),
-            "ua": action.ua,
-            "what": f"reminder {format_duration(timedelta(seconds=slot.offset_s))} before deadline",
-            "tags": sorted({settings.reminder_tag, *action.tags}),
-        }
-        for slot, action in rows
-    ]
-    opened: Sequence[Action] = session.exec(select(Action).where(Action.status == ActionStatus.OPEN)).all()
-    entries += [
-        {
-            "at": iso(action.deadline),
-            "ua": action.ua,
-            "what": "close and final tally",
-            "tags": [settings.report_tag],
-        }
-        for action in opened
-    ]
-    return sorted(entries, key=lambda e: (e["at"], e["ua"], e["what"]))
 
 
 def describe(detail: dict[str, Any]) -> list[str]:

@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 import structlog
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from actions.clock import Clock
-from actions.models import Delivery, FinalTally, OutboxStatus, Subscription
+from actions.models import Delivery, FinalTally, OutboxStatus, Subscription, Target
 from config.settings import Settings
 from jobs import health, outbox, reasons, transport
 from jobs.channels import ChannelRef, email_to
@@ -31,6 +31,7 @@ log = structlog.get_logger("ua_scheduler.dispatch")
 
 SUBSCRIBER_PREFIX = "subscriber:"
 TOO_LATE = "the deadline came before it could be sent: dropped, not sent late"
+LOG_SCHEME = "log"
 
 
 @dataclass(frozen=True)
@@ -178,9 +179,18 @@ class Dispatcher:
         # deadline (less the margin its arrival needs), however long it waited for a worker.
         if row.not_after is not None and self._now() >= row.not_after - self.settings.deadline_margin:
             return Attempt(row, None, TOO_LATE)
-        outcome = deliver(channel, Message(row.title, row.body, row.key, attachments))
+        message = Message(row.title, row.body, row.key, attachments, published=self._published(row, channel))
+        outcome = deliver(channel, message)
         self.on_sent(row.kind, [outcome])
         return Attempt(row, outcome, "")
+
+    def _published(self, row: Delivery, channel: ChannelRef) -> frozenset[str]:
+        """For ``log://``: the action's officials' addresses, shown in the log as sent."""
+        if row.action_id is None or not channel.url.lower().startswith(f"{LOG_SCHEME}://"):
+            return frozenset()
+        with Session(self.engine) as session:
+            lists = session.exec(select(Target.emails).where(Target.action_id == row.action_id)).all()
+        return frozenset(address for emails in lists for address in emails or [])
 
     def _settle(
         self, attempts: Sequence[Attempt], channels: Mapping[str, ChannelRef], now: datetime

@@ -16,6 +16,7 @@ from apprise.plugins.base import NotifyBase
 
 from jobs import reasons, transport
 from jobs.channels import ChannelRef
+from jobs.published import PUBLISHED
 
 log = structlog.get_logger("ua_scheduler.notify")
 
@@ -34,6 +35,8 @@ class Message:
     key: str  # stable per (what, when): lets a receiver drop a repeat
     attachments: tuple[Attachment, ...] = ()
     """Sent along where the channel takes attachments; the body stands alone where it does not."""
+    published: frozenset[str] = frozenset()
+    """Officials' published addresses in the message: the log shows them as sent (``log://``)."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,7 @@ def send_one(channel: ChannelRef, message: Message, *, key_header: bool = False)
     if key_header and urlsplit(channel.url).scheme.lower() in KEY_SCHEMES:
         headers = {**getattr(plugin, "headers", {}), KEY_HEADER: message.key}
         sender.headers = headers  # type: ignore[attr-defined]  # the plugins that take headers
+    shown = PUBLISHED.set(frozenset(a.lower() for a in message.published))
     with reasons.listening() as heard:
         try:
             ok = bool(
@@ -116,6 +120,8 @@ def send_one(channel: ChannelRef, message: Message, *, key_header: bool = False)
         except Exception as exc:  # an apprise plugin bug must not stop the other channels
             log.exception("channel.crashed", channel=channel.name, url=channel.masked)
             return Outcome(channel.name, ok=False, error=f"apprise failed: {type(exc).__name__}")
+        finally:
+            PUBLISHED.reset(shown)
     if ok:
         log.info("channel.sent", channel=channel.name, key=message.key)
         return Outcome(channel.name, ok=True)

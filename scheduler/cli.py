@@ -651,11 +651,13 @@ def _echo_history(rows: list[dict[str, Any]], *, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
 def plan(obj: Context, as_json: bool) -> None:
-    """The timetable: what will be sent when, to which tags."""
+    """The timetable: what will be sent when (UTC, and local time), to which channels."""
     from scheduler.app.timetable import timetable
 
     with obj.service.session() as session:
-        entries = timetable(session, settings=obj.settings, channels=obj.service.channels)
+        entries = timetable(
+            session, settings=obj.settings, channels=obj.service.channels, now=obj.clock.now()
+        )
     if as_json:
         _emit_json(entries)
         return
@@ -663,7 +665,8 @@ def plan(obj: Context, as_json: bool) -> None:
         click.echo("nothing planned")
     for entry in entries:
         to = ", ".join(entry["channels"]) or "no channel"
-        click.echo(f"{entry['at']}  UA {entry['ua']:<8} {entry['what']:<32} → {to}")
+        what = f"UA {entry['ua']:<8} {entry['what']}" if entry["ua"] else entry["what"]
+        click.echo(f"{entry['at']}  {entry['local']:<34} {what:<56} → {to}")
 
 
 @cli.group(invoke_without_command=True)

@@ -1,20 +1,20 @@
-"""The timetable: what will be sent when, to which tags and channels."""
+"""The timetable: what will be sent when (UTC and local time), to which channels."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
-from actions import views
 from config.settings import Settings
-from jobs.channels import ChannelSource, select_channels
+from jobs import timetable as planned
+from jobs.channels import ChannelSource
 
 
-def timetable(session: Session, *, settings: Settings, channels: ChannelSource) -> list[dict[str, Any]]:
-    """Pending reminders and closes, soonest first, each with the channels (by name) it would go to now."""
-    entries = views.timetable(session, settings)
-    known = channels(session)
-    for entry in entries:
-        entry["channels"] = [c.name for c in select_channels(known, entry["tags"])]
-    return entries
+def timetable(
+    session: Session, *, settings: Settings, channels: ChannelSource, now: datetime
+) -> list[dict[str, Any]]:
+    """Pending reminders (moved before quiet hours where a channel keeps them), closes and digests,
+    soonest first, each with the channels (by name) it would go to now."""
+    return planned.timetable(session, settings, channels(session), now)

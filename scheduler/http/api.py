@@ -120,8 +120,15 @@ class ActionDetailOut(ActionSummaryOut):
 
 
 class TimetableOut(BaseModel):
-    at: str | None
-    ua: str
+    at: str | None = Field(description="UTC")
+    local: str = Field(
+        description="The same time in the channel's zone (moved reminders, digests) or the action's",
+        examples=["2026-05-08 21:59 (Europe/Berlin)"],
+    )
+    moved_from: str | None = Field(
+        default=None, description="A reminder moved before a channel's quiet hours: its due time (UTC)"
+    )
+    ua: str | None = Field(description="None for a channel's digest")
     what: str
     tags: list[str]
     channels: list[str] = Field(description="Channels (by name) the message would go to now")
@@ -432,7 +439,7 @@ def get_tally(
     response_model=list[TimetableOut],
 )
 def get_timetable(service: ServiceDep, session: SessionDep) -> list[dict[str, Any]]:
-    return timetable(session, settings=service.settings, channels=service.channels)
+    return timetable(session, settings=service.settings, channels=service.channels, now=service.clock.now())
 
 
 # ---------------------------------------------------------------- reports held for review

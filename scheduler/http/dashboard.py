@@ -140,7 +140,9 @@ def dashboard(request: Request, service: ServiceDep, session: SessionDep, csrf: 
         "actions": tallies.running_totals(session),
         "held": review.held(session),
         "review_above": service.settings.report_review_above,
-        "upcoming": timetable(session, settings=service.settings, channels=service.channels)[:NEXT_ROWS],
+        "upcoming": timetable(
+            session, settings=service.settings, channels=service.channels, now=service.clock.now()
+        )[:NEXT_ROWS],
         "recent": deliveries.recent(session, limit=RECENT_ROWS),
         "channels": [c.describe() for c in channels.listed(session, service.channels)],
     }
