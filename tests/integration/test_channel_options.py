@@ -24,13 +24,16 @@ from tests.support.sinks import WebhookSink
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-def berlin(*args: int) -> datetime:
-    return datetime(*args, tzinfo=BERLIN).astimezone(UTC)  # type: ignore[misc]
+def berlin(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=BERLIN).astimezone(UTC)
 
 
 def add_channel(service: Service, name: str, url: str, *tags: str, **options: str) -> None:
     with Session(service.engine) as session:
-        session.add(Channel(name=name, url=url, tags=list(tags), created_at=service.clock.now(), **options))
+        row = Channel(name=name, url=url, tags=list(tags), created_at=service.clock.now())
+        for field, value in options.items():
+            setattr(row, field, value)
+        session.add(row)
         session.commit()
 
 
