@@ -155,6 +155,7 @@ def test_plan_shows_what_goes_when_and_where(run: Any) -> None:
     assert entries == [
         {
             "at": "2099-06-03T00:00:00Z",
+            "local": "2099-06-03 00:00 (UTC)",
             "ua": "61.20",
             "what": "reminder 1d before deadline",
             "tags": ["reminders"],
@@ -162,6 +163,7 @@ def test_plan_shows_what_goes_when_and_where(run: Any) -> None:
         },
         {
             "at": "2099-06-04T00:00:00Z",
+            "local": "2099-06-04 00:00 (UTC)",
             "ua": "61.20",
             "what": "close and final tally",
             "tags": ["coordinators"],

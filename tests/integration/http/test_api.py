@@ -318,6 +318,8 @@ def test_the_timetable_lists_reminders_and_closes_with_their_channels(
     assert response.json() == [
         {
             "at": "2026-05-07T00:00:00Z",
+            "local": "2026-05-07 00:00 (UTC)",
+            "moved_from": None,
             "ua": "61.20",
             "what": "reminder 3d before deadline",
             "tags": ["asia", "reminders"],
@@ -325,6 +327,8 @@ def test_the_timetable_lists_reminders_and_closes_with_their_channels(
         },
         {
             "at": "2026-05-09T00:00:00Z",
+            "local": "2026-05-09 00:00 (UTC)",
+            "moved_from": None,
             "ua": "61.20",
             "what": "reminder 1d before deadline",
             "tags": ["asia", "reminders"],
@@ -332,6 +336,8 @@ def test_the_timetable_lists_reminders_and_closes_with_their_channels(
         },
         {
             "at": "2026-05-10T00:00:00Z",
+            "local": "2026-05-10 00:00 (UTC)",
+            "moved_from": None,
             "ua": "61.20",
             "what": "close and final tally",
             "tags": ["coordinators"],
