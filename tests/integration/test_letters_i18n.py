@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from scheduler import tokens
+from scheduler.app import tokens
 from scheduler.http.app import create_app
 from scheduler.service import Service
 from tests.integration.http.conftest import RunningScheduler
