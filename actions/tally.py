@@ -220,6 +220,7 @@ class Tally:
             late_by_country=dict(data.get("late_by_country") or {}),
             held_by_kind=dict(data.get("held_by_kind") or dict.fromkeys(ACTION_KINDS, 0)),
             held_reports=int(data.get("held_reports") or 0),
+            title_i18n=dict(data.get("title_i18n") or {}),
         )
 
 
