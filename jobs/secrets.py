@@ -78,7 +78,8 @@ class _HoldWhileReading(logging.Filter):
         lines: list[str] | None = getattr(_held, "lines", None)
         if lines is None:
             return True
-        lines.append(record.getMessage())
+        if record.levelno >= logging.WARNING:  # what went wrong; not its progress notes
+            lines.append(record.getMessage())
         return False
 
 
