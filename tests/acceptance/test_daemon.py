@@ -72,6 +72,7 @@ def deliveries(config: Path) -> list[dict[str, object]]:
 def test_every_message_arrives_exactly_once_across_a_restart(
     config: Path, database_url: str, daemon: Daemon, webhook: WebhookSink, smtp: SmtpSink
 ) -> None:
+    daemon.start()  # the action comes once the daemon runs: a slow start skips no reminder
     now = datetime.now(UTC)
     service = store_as_of(database_url, now)
     add_action(
@@ -79,9 +80,8 @@ def test_every_message_arrives_exactly_once_across_a_restart(
     )
     add_report(service, "61.20", letter=3, country="NL")
     service.engine.dispose()
-
-    daemon.start()
     daemon.wait(lambda: len(webhook.hooks) >= 1, "the first reminder did not arrive")
+    first = webhook.idempotency_keys()[0]
     assert daemon.stop() == 0
     daemon.start()
     tally = daemon.wait_event("delivery.sent", channel="channels.yaml#2")  # the final tally, by mail
@@ -94,7 +94,7 @@ def test_every_message_arrives_exactly_once_across_a_restart(
     received = Counter(webhook.idempotency_keys())
     assert set(received.values()) == {1}  # each reminder once...
     assert set(received) == {row["key"] for row in rows if row["kind"] == "reminder"}  # ...every one sent
-    assert "ua-61.20/reminder-30s/channels.yaml#1" in received  # the one before the restart
+    assert first in received  # the one before the restart
     assert smtp.subjects() == ["UA 61.20 final tally: 3 actions"]
     assert '"status": "closed"' in command(config, "actions", "show", "61.20", "--json")
 
@@ -130,7 +130,7 @@ def test_an_action_added_while_running_is_picked_up(
     config: Path, daemon: Daemon, webhook: WebhookSink
 ) -> None:
     daemon.start()
-    deadline = datetime.now(UTC) + timedelta(seconds=40)
+    deadline = datetime.now(UTC) + timedelta(minutes=5)  # due in a minute: after even a slow command
     command(
         config,
         "actions",
@@ -142,10 +142,10 @@ def test_an_action_added_while_running_is_picked_up(
         "--deadline",
         deadline.isoformat(),
         "--reminders",
-        "25s",
+        "4m",
     )
     daemon.wait(lambda: len(webhook.hooks) >= 1, "the reminder of the added action did not arrive")
     arrived = datetime.now(UTC)
     daemon.stop()
     assert [title.split(":")[0] for title in webhook.titles()] == ["UA 70.20"]
-    assert arrived >= deadline - timedelta(seconds=25)  # not before it was due
+    assert arrived >= deadline - timedelta(minutes=4)  # not before it was due
