@@ -15,6 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from actions.deadlines import zone
+from actions.errors import InvalidInputError
 from actions.models import Action, ActionStatus, ReminderSlot, SlotStatus
 from actions.views import iso
 from config.durations import format_duration
@@ -24,8 +25,12 @@ from jobs.channels import ChannelRef, reminded_one_by_one, select_channels
 
 
 def local(instant: datetime, zone_name: str) -> str:
-    """``2026-05-08 21:59 (Europe/Berlin)``."""
-    return f"{instant.astimezone(zone(zone_name)):%Y-%m-%d %H:%M} ({zone_name})"
+    """``2026-05-08 21:59 (Europe/Berlin)``; never raises: an instant the zone cannot show (only
+    data written behind the service's back can hold one) is shown in UTC."""
+    try:
+        return f"{instant.astimezone(zone(zone_name)):%Y-%m-%d %H:%M} ({zone_name})"
+    except (OverflowError, ValueError, InvalidInputError):
+        return f"{instant:%Y-%m-%d %H:%M} (UTC)"
 
 
 def _row(

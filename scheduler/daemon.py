@@ -56,6 +56,7 @@ class Daemon:
         self.leading = False
         self.leadership: leadership.Leadership = leadership.NotLeading()
         self._last_check: HealthCheck | None = None
+        self._warm_up: asyncio.Task[None] | None = None
 
     @property
     def running(self) -> bool:
@@ -86,8 +87,6 @@ class Daemon:
         if self.service.engine.dialect.name == "sqlite":
             recovered = await asyncio.to_thread(recover_in_flight, self.service.engine)
         self.leading = await asyncio.to_thread(self.leadership.try_lead)
-        # Started means ready: the first pass must not wait for the PDF stack to load.
-        await asyncio.to_thread(warm_up)
         scheduler = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
@@ -165,6 +164,10 @@ class Daemon:
                 self.passes += 1
                 if not result.did_something():
                     break
+            if self._warm_up is None:
+                # Off the start path: the PDF stack loads once the first pass is done, so a later
+                # close does not wait for it and a restart handles what is due at once.
+                self._warm_up = asyncio.create_task(asyncio.to_thread(warm_up))
             upcoming = await asyncio.to_thread(
                 next_due,
                 self.service.engine,

@@ -68,8 +68,12 @@ def service(make_service: Callable[..., Service]) -> Service:
 
 
 @pytest.fixture
-def serve() -> Iterator[Callable[[Service], LiveServer]]:
-    """Serve a service's app with uvicorn in a background thread; stopped after the test."""
+def serve(make_service: Callable[..., Service]) -> Iterator[Callable[[Service], LiveServer]]:
+    """Serve a service's app with uvicorn in a background thread; stopped after the test.
+
+    It asks for ``make_service`` so that its servers stop before the services' engines are disposed:
+    a request still holding a connection would otherwise leave it to the garbage collector.
+    """
     started: list[tuple[uvicorn.Server, threading.Thread]] = []
 
     def start(service: Service) -> LiveServer:
