@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint, event, false, inspect
 from sqlalchemy.orm import Session
-from sqlmodel import Field, SQLModel
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Field, SQLModel, col
 
 from actions.columns import UTCDateTime
 
@@ -293,6 +294,19 @@ class Delivery(SQLModel, table=True):
     """The instance (``host:pid:start``) that claimed the row last; kept after its attempt."""
     sent_at: datetime | None = _instant(nullable=True)
     last_error: str | None = Field(default=None, sa_column=Column(Text))
+
+
+def never_taken() -> tuple[ColumnElement[bool], ...]:
+    """Outbox rows no dispatcher has ever claimed: only these may be withdrawn or rewritten.
+
+    A row claimed and then released (its process killed mid-send) is ``pending`` with no attempt
+    counted, yet its message may have arrived; ``claimed_by`` stays set and keeps it in the log.
+    """
+    return (
+        col(Delivery.status) == OutboxStatus.PENDING,
+        col(Delivery.attempts) == 0,
+        col(Delivery.claimed_by).is_(None),
+    )
 
 
 class ChannelHealth(SQLModel, table=True):

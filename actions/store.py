@@ -26,6 +26,7 @@ from actions.models import (
     SlotStatus,
     Subscription,
     Target,
+    never_taken,
 )
 from actions.specs import ActionSpec, ReportCounts, TargetSpec, normalise_ua
 
@@ -191,12 +192,7 @@ def _withdraw(session: Session, slot_ids: Sequence[int]) -> int:
     """Take back the rows of prepared reminders that have not gone out."""
     if not slot_ids:
         return 0
-    result = session.exec(
-        delete(Delivery)
-        .where(col(Delivery.slot_id).in_(slot_ids))
-        .where(col(Delivery.status) == OutboxStatus.PENDING)
-        .where(col(Delivery.attempts) == 0)
-    )
+    result = session.exec(delete(Delivery).where(col(Delivery.slot_id).in_(slot_ids)).where(*never_taken()))
     return int(result.rowcount)
 
 

@@ -25,6 +25,7 @@ from actions.models import (
     OutboxStatus,
     ReminderSlot,
     SlotStatus,
+    never_taken,
 )
 from actions.store import record
 from config.settings import Settings
@@ -199,9 +200,8 @@ def _supersede(session: Session, action_ids: Sequence[int]) -> int:
     unsent = (
         col(Delivery.action_id).in_(action_ids),
         col(Delivery.kind).in_(("reminder", "personal")),
-        col(Delivery.status) == OutboxStatus.PENDING,
-        col(Delivery.attempts) == 0,
         col(Delivery.slot_id).is_not(None),
+        *never_taken(),
     )
     slot_ids = set(session.exec(select(Delivery.slot_id).where(*unsent)).all())
     if not slot_ids:

@@ -175,21 +175,17 @@ def refresh(
             r.key: r
             for r in rows_for(session, settings, action, slot, at=slot.due_at, known=known, now=now)[0]
         }
-        current = {
-            r.key: r
-            for r in session.exec(
-                select(Delivery)
-                .where(Delivery.slot_id == slot.id)
-                .where(Delivery.status == OutboxStatus.PENDING)
-                .where(Delivery.attempts == 0)
-            ).all()
-        }
+        rows = session.exec(select(Delivery).where(Delivery.slot_id == slot.id)).all()
+        taken = {r.key for r in rows if not _untouched(r)}  # may have gone out: left as they are
+        current = {r.key: r for r in rows if _untouched(r)}
         gone = [r.id for key, r in current.items() if key not in wanted]
         if gone:
             session.exec(delete(Delivery).where(col(Delivery.id).in_(gone)))
             changed += len(gone)
         for key, row in wanted.items():
             existing = current.get(key)
+            if key in taken:
+                continue
             if existing is None:
                 enqueue(session, action, slot, [row], now=now)
                 changed += 1
@@ -200,6 +196,11 @@ def refresh(
     if changed:
         log.info("reminder.refreshed", action=action.ua, deliveries=changed)
     return changed
+
+
+def _untouched(row: Delivery) -> bool:
+    """:func:`actions.models.never_taken` for a row in hand."""
+    return row.status is OutboxStatus.PENDING and row.attempts == 0 and row.claimed_by is None
 
 
 def refresh_all(
