@@ -18,7 +18,6 @@ from actions.clock import Clock, SystemClock
 from actions.models import Action, ServiceSecret
 from actions.reporting import ReportDoor
 from config.settings import Settings
-from jobs import prepared
 from jobs.channels import ChannelFile, ChannelRef, from_database
 from jobs.secrets import Redactor
 from scheduler.db import create_schema, engine_for
@@ -113,6 +112,8 @@ class Service:
         one query when the action has no reminder prepared (nearly always)."""
         now = self.clock.now()
         with Session(bind=connection) as session:
+            from jobs import prepared  # noqa: PLC0415  (it renders: apprise, Jinja)
+
             if not prepared.has_prepared(session, action_id, now):
                 return 0
             action = session.get(Action, action_id)
@@ -125,6 +126,8 @@ class Service:
     def refresh_prepared(self, session: Session, action: Action | None = None) -> int:
         """Reminders prepared ahead follow a change (a report, a confirmed supporter, a new channel)
         in the caller's transaction: those of ``action``, else of every action."""
+        from jobs import prepared  # noqa: PLC0415
+
         now = self.clock.now()
         if action is None:
             return prepared.refresh_all(session, self.settings, now, self.channels)
