@@ -44,6 +44,14 @@ def _split_list(value: object) -> object:
     return value
 
 
+def _listed(value: object, example: str) -> list[object] | tuple[object, ...]:
+    """A list setting as given, or the error that shows what one looks like."""
+    items = _split_list(value)
+    if not isinstance(items, list | tuple):
+        raise ValueError(f"give a list of {example}")  # noqa: TRY004  (pydantic reports ValueError)
+    return items
+
+
 def _split_mapping(value: object) -> object:
     """Mappings from the environment: JSON (``{"letter": "7d"}``) or ``letter=7d,fax=1h``."""
     if isinstance(value, str):
@@ -143,9 +151,7 @@ class Settings(BaseSettings):
     @field_validator("reminders", mode="before")
     @classmethod
     def _parse_reminders(cls, value: object) -> object:
-        items = _split_list(value)
-        if not isinstance(items, list | tuple):
-            raise ValueError("give a list of offsets such as ['7d', '3d', '1d', '3h']")  # noqa: TRY004
+        items = _listed(value, "offsets such as ['7d', '3d', '1d', '3h']")
         offsets = {item if isinstance(item, timedelta) else parse_duration(str(item)) for item in items}
         return tuple(sorted(offsets, reverse=True))
 
@@ -194,9 +200,7 @@ class Settings(BaseSettings):
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _networks(cls, value: object) -> object:
-        items = _split_list(value)
-        if not isinstance(items, list | tuple):
-            raise ValueError("give a list of addresses or networks, such as ['10.0.0.5', '10.1.0.0/16']")  # noqa: TRY004
+        items = _listed(value, "addresses or networks, such as ['10.0.0.5', '10.1.0.0/16']")
         networks = []
         for item in items:
             try:

@@ -168,19 +168,24 @@ class Daemon:
                 # Off the start path: the PDF stack loads once the first pass is done, so a later
                 # close does not wait for it and a restart handles what is due at once.
                 self._warm_up = asyncio.create_task(asyncio.to_thread(warm_up))
-            upcoming = await asyncio.to_thread(
-                next_due,
-                self.service.engine,
-                now,
-                lease=self.service.settings.delivery_lease,
-                ahead=self.service.settings.prepare_ahead,
-                work=self.service.work(),
-            )
+            upcoming = await self._next_due(now)
         if upcoming is not None:
             # The last pass found nothing to do at ``now``; a due time not after it is stale.
             at = upcoming if upcoming > now else self.service.clock.now() + STALE_RETRY
             self._arm(max(at, self.service.clock.now()))
             log.debug("daemon.next_wake", at=at.isoformat())
+
+    async def _next_due(self, now: datetime) -> datetime | None:
+        """The next instant something is due, from the database (off the event loop)."""
+        settings = self.service.settings
+        return await asyncio.to_thread(
+            next_due,
+            self.service.engine,
+            now,
+            lease=settings.delivery_lease,
+            ahead=settings.prepare_ahead,
+            work=self.service.work(),
+        )
 
     async def _watch(self) -> None:
         """Pick up changes made by other processes: wake earlier if something new is due sooner.
@@ -198,14 +203,7 @@ class Daemon:
                 self._arm(self.service.clock.now())
                 return
         now = self.service.clock.now()
-        upcoming = await asyncio.to_thread(
-            next_due,
-            self.service.engine,
-            now,
-            lease=self.service.settings.delivery_lease,
-            ahead=self.service.settings.prepare_ahead,
-            work=self.service.work(),
-        )
+        upcoming = await self._next_due(now)
         if upcoming is not None and (self._wake_at is None or upcoming < self._wake_at):
             self._arm(max(upcoming, now))
 
