@@ -25,6 +25,9 @@ from scheduler.files import ensure_private_file
 log = structlog.get_logger("ua_scheduler.leadership")
 
 LEADER_LOCK_KEY = 0x55_41_53_43  # "UASC"
+SCHEMA_LOCK = ":key, hashtext(current_schema())"
+"""An advisory lock's two keys: ours, and the schema's, so that deployments sharing one database in
+schemas of their own (``options=-csearch_path=…``) each elect their own leader and migrate apart."""
 
 
 class Leadership(Protocol):
@@ -100,7 +103,7 @@ class AdvisoryLock:
         try:
             connection = self.engine.connect()
             got = connection.execute(
-                text("SELECT pg_try_advisory_lock(:key)"), {"key": LEADER_LOCK_KEY}
+                text(f"SELECT pg_try_advisory_lock({SCHEMA_LOCK})"), {"key": LEADER_LOCK_KEY}
             ).scalar()
             connection.commit()
         except SQLAlchemyError as exc:
@@ -116,7 +119,8 @@ class AdvisoryLock:
     def release(self) -> None:
         if self._connection is not None:
             with contextlib.suppress(SQLAlchemyError):
-                self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LEADER_LOCK_KEY})
+                unlock = text(f"SELECT pg_advisory_unlock({SCHEMA_LOCK})")
+                self._connection.execute(unlock, {"key": LEADER_LOCK_KEY})
                 self._connection.commit()
             self._close()
 

@@ -13,6 +13,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
+from scheduler.leadership import SCHEMA_LOCK
+
 log = structlog.get_logger("ua_scheduler.migrate")
 
 MIGRATE_LOCK_KEY = 0x55_41_4D_49  # "UAMI"
@@ -43,7 +45,8 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             # Instances starting together take turns: the first upgrades, the others find it done.
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATE_LOCK_KEY})
+            lock = text(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
+            connection.execute(lock, {"key": MIGRATE_LOCK_KEY})
         before = current(connection)
         if before is None and inspect(connection).has_table("action"):
             command.stamp(_config(connection), BASELINE)
