@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import delete, func, update
+from sqlalchemy import and_, delete, func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -194,19 +194,23 @@ def pick_reminders(work: Work, now: datetime, result: PassResult) -> list[remind
 
 def _supersede(session: Session, action_ids: Sequence[int]) -> int:
     """Withdraw reminders prepared but never sent for actions that have a later one due now: after
-    downtime one reminder goes out, the latest, whether the earlier ones were decided or not."""
+    downtime one reminder goes out, the latest, whether the earlier ones were decided or not.
+
+    A reminder that had begun to go out (a row claimed, perhaps by a process killed mid-send) is
+    left to finish, so no reminder reaches only some of its channels."""
     if not action_ids:
         return 0
-    unsent = (
+    rows = (
         col(Delivery.action_id).in_(action_ids),
         col(Delivery.kind).in_(("reminder", "personal")),
         col(Delivery.slot_id).is_not(None),
-        *never_taken(),
     )
-    slot_ids = set(session.exec(select(Delivery.slot_id).where(*unsent)).all())
+    prepared = set(session.exec(select(Delivery.slot_id).where(*rows, *never_taken())).all())
+    begun = set(session.exec(select(Delivery.slot_id).where(*rows, ~and_(*never_taken()))).all())
+    slot_ids = prepared - begun
     if not slot_ids:
         return 0
-    session.exec(delete(Delivery).where(*unsent))
+    session.exec(delete(Delivery).where(col(Delivery.slot_id).in_(slot_ids)))
     session.exec(
         update(ReminderSlot).where(col(ReminderSlot.id).in_(slot_ids)).values(status=SlotStatus.SKIPPED)
     )

@@ -211,3 +211,39 @@ def test_after_downtime_a_later_reminder_replaces_a_prepared_one_that_never_went
     assert result.deliveries.sent == 1
     (hook,) = webhook.hooks
     assert hook.headers["Idempotency-Key"] == "ua-61.20/reminder-10800s/hook"
+
+
+def test_a_reminder_cut_short_by_a_crash_is_finished_after_downtime_not_withdrawn(
+    make_service: Callable[..., Service], clock: ManualClock, webhook: WebhookSink
+) -> None:
+    """A row claimed by a process killed mid-send may have arrived: a later reminder due after the
+    downtime does not withdraw that reminder's rows, and every channel gets it (no partial one)."""
+    service = make_service()
+    add_channel(service, "a", webhook.url("a"), "reminders")
+    add_channel(service, "b", webhook.url("b"), "reminders")
+    add_action(service, deadline="2026-05-09", reminders=["1d", "3h"])
+    first_due = DEADLINE - timedelta(days=1)
+    clock.set(first_due - AHEAD)
+    run_pass(service.work(), clock.now())  # the 1-day reminder is prepared
+    with Session(service.engine) as session:
+        # Its time came; a dispatcher claimed one row and was killed before it settled, and the
+        # next start released the claim (what `outbox.release_all` leaves behind).
+        row = session.exec(select(Delivery).where(col(Delivery.key).endswith("/a"))).one()
+        row.claimed_by = "host:1:killed"
+        session.add(row)
+        session.commit()
+    clock.set(DUE + timedelta(minutes=5))
+
+    run_pass(service.work(), clock.now())
+
+    with Session(service.engine) as session:
+        rows = {r.key: r.status for r in session.exec(select(Delivery)).all()}
+        slots = {s.offset_s: s.status for s in session.exec(select(ReminderSlot)).all()}
+    assert rows == {
+        "ua-61.20/reminder-86400s/a": OutboxStatus.SENT,
+        "ua-61.20/reminder-86400s/b": OutboxStatus.SENT,
+        "ua-61.20/reminder-10800s/a": OutboxStatus.SENT,
+        "ua-61.20/reminder-10800s/b": OutboxStatus.SENT,
+    }
+    assert slots == {86400: SlotStatus.SENT, 10800: SlotStatus.SENT}
+    assert sorted(webhook.idempotency_keys()) == sorted(rows)
