@@ -130,7 +130,8 @@ def test_an_action_added_while_running_is_picked_up(
     config: Path, daemon: Daemon, webhook: WebhookSink
 ) -> None:
     daemon.start()
-    deadline = datetime.now(UTC) + timedelta(minutes=5)  # due in a minute: after even a slow command
+    # Due in 10 s: were the command slower than that, the reminder would go out at once, as missed.
+    deadline = datetime.now(UTC) + timedelta(minutes=4, seconds=10)
     command(
         config,
         "actions",
