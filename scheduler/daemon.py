@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import signal
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -167,7 +168,7 @@ class Daemon:
             if self._warm_up is None:
                 # Off the start path: the PDF stack loads once the first pass is done, so a later
                 # close does not wait for it and a restart handles what is due at once.
-                self._warm_up = asyncio.create_task(asyncio.to_thread(warm_up))
+                self._warm_up = asyncio.create_task(asyncio.to_thread(_warm_up))
             upcoming = await self._next_due(now)
         if upcoming is not None:
             # The last pass found nothing to do at ``now``; a due time not after it is stale.
@@ -263,3 +264,9 @@ def _on_reload(service: Service) -> None:
 def _on_signal(stop: asyncio.Event, signum: int) -> None:
     log.info("daemon.stopping", signal=signal.Signals(signum).name)
     stop.set()
+
+
+def _warm_up() -> None:
+    began = time.perf_counter()
+    warm_up()
+    log.info("daemon.warmed_up", seconds=round(time.perf_counter() - began, 2))

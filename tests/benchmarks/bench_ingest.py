@@ -176,6 +176,7 @@ def _daemons(group: Processes, workdir: Path, database_url: str, instances: int,
         started.append(Daemon.start(group, config, port, workdir / f"daemon-{instances}-{n}.log"))
     for daemon in started:
         daemon.wait_ready(next_due=True)
+        daemon.wait_warm()  # steady state: not the start's one-time loading of the PDF stack
     urls = [f"{daemon.base}/api/v1/actions/{UA}/reports" for daemon in started]
     share = CONNECTIONS // instances
     with ThreadPoolExecutor(max_workers=instances) as pool:

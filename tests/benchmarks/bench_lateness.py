@@ -42,6 +42,7 @@ def run(workdir: Path, quick: bool) -> Outcome:
         config, port = write_config(workdir, database, channels_file=str(channels), reminders=["1h"])
         daemon = Daemon.start(group, config, port, workdir / "daemon.log")
         daemon.wait_ready(next_due=False)
+        daemon.wait_warm()  # steady state: not the start's one-time loading of the PDF stack
         # Added once the daemon is ready (it finds them within its poll_interval), so a slow start
         # on a busy machine does not eat into the lead.
         due = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=lead_s + 2)

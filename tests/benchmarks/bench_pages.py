@@ -74,6 +74,7 @@ def run(workdir: Path, quick: bool) -> Outcome:
         config, port = write_config(workdir, database)
         daemon = Daemon.start(group, config, port, workdir / "daemon.log")
         daemon.wait_ready(next_due=True)
+        daemon.wait_warm()  # steady state: what a supporter meets, not the start's one-time loading
         timings: dict[tuple[str, str], list[float]] = {}
         with httpx.Client(base_url=daemon.base, timeout=30) as client:
             for page, path in pages.items():

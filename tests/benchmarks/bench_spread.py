@@ -41,6 +41,7 @@ def run(workdir: Path, quick: bool) -> Outcome:
         config, port = write_config(workdir, database, channels_file=str(channels), reminders=["1h"])
         daemon = Daemon.start(group, config, port, workdir / "daemon.log")
         daemon.wait_ready(next_due=False)
+        daemon.wait_warm()  # steady state: not the start's one-time loading of the PDF stack
         first_due = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=lead_s + 2)
         deadline = first_due + timedelta(seconds=OFFSET_S)
         add_actions(engine, count, deadline=deadline, offsets_s=[OFFSET_S], spread_s=spread_s)

@@ -82,6 +82,18 @@ class Daemon:
                 time.sleep(step_s)
         raise RuntimeError(f"the daemon was not ready within {timeout_s} s: {self.tail()}")
 
+    def wait_warm(self, timeout_s: float = 120.0) -> None:
+        """Wait for ``daemon.warmed_up``: the PDF stack it loads after its first pass, in a thread,
+        would otherwise be measured as the first requests' latency."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.log.exists() and '"daemon.warmed_up"' in self.log.read_text(errors="replace"):
+                return
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the daemon exited with {self.process.returncode}: {self.tail()}")
+            time.sleep(0.05)
+        raise RuntimeError(f"the daemon did not warm up within {timeout_s} s: {self.tail()}")
+
     def tail(self, lines: int = 15) -> str:
         if not self.log.exists():
             return ""
