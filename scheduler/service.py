@@ -144,15 +144,19 @@ def open_service(
     settings: Settings, *, clock: Clock | None = None, redactor: Redactor | None = None
 ) -> Service:
     engine = engine_for(settings.database_url)
-    create_schema(engine)
     service = Service(
         settings=settings,
         engine=engine,
         clock=clock or SystemClock(),
         redactor=redactor or Redactor(),
     )
-    with service.session() as session:
-        service.channels(session)  # registers every secret with the redactor before any log line
+    try:
+        create_schema(engine)
+        with service.session() as session:
+            service.channels(session)  # registers every secret with the redactor before any log line
+    except BaseException:
+        engine.dispose()  # a refused channels file leaves no connection to the garbage collector
+        raise
     for secret in (settings.mail_url, settings.secret_key):
         if secret is not None:
             service.redactor.add_url(secret.get_secret_value())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -29,6 +30,15 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if key.startswith("UA_SCHEDULER_") and key != "UA_SCHEDULER_TEST_POSTGRES_URL":
             monkeypatch.delenv(key)
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _no_connection_left_open(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A PostgreSQL test that leaves a connection to the garbage collector fails itself, at its own
+    teardown, rather than whichever later test the collector would happen to run in."""
+    yield
+    if request.node.get_closest_marker("postgresql") is not None:
+        gc.collect()
 
 
 @pytest.fixture(autouse=True)
