@@ -149,7 +149,12 @@ class Daemon:
         if not self._scheduler.running:
             return
         self._wake_at = at
-        self._scheduler.add_job(self._wake, "date", run_date=at, id=WAKE_JOB, replace_existing=True)
+        # A wake arms the next one before it returns: with one instance allowed, APScheduler would
+        # skip a next wake due before this one has returned, and the daemon would sleep until its
+        # next watch. The second instance waits for the pass lock instead.
+        self._scheduler.add_job(
+            self._wake, "date", run_date=at, id=WAKE_JOB, replace_existing=True, max_instances=2
+        )
 
     async def _wake(self) -> None:
         async with self._pass_lock:
