@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import structlog
@@ -118,6 +117,8 @@ class ChannelRef:
     masked: str
     options: ChannelOptions = field(default_factory=ChannelOptions)
     created_at: datetime | None = None
+    recipient: str | None = None
+    """For the service's mail channel aimed at one supporter: the one address the message goes to."""
 
     def matches(self, tags: Iterable[str]) -> bool:
         return not self.tags.isdisjoint(tags)
@@ -313,9 +314,13 @@ def select_channels(channels: Sequence[ChannelRef], tags: Iterable[str]) -> list
 
 
 def email_to(mail_url: str, address: str, *, name: str) -> ChannelRef:
-    """The service's email channel (``mail_url``) aimed at one supporter's address."""
-    parts = urlsplit(mail_url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "to"]
-    query.append(("to", address))
-    url = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query, safe="@"), ""))
-    return ChannelRef(name=name, url=url, tags=frozenset(), source="mail_url", masked=mask_url(mail_url))
+    """The service's email channel (``mail_url``) aimed at one supporter's address: the URL stays
+    the service's, parsed once for every supporter, and the address is set on each message."""
+    return ChannelRef(
+        name=name,
+        url=mail_url,
+        tags=frozenset(),
+        source="mail_url",
+        masked=mask_url(mail_url),
+        recipient=address,
+    )

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import structlog
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from actions.clock import Clock
 from actions.models import Delivery, FinalTally, OutboxStatus, Subscription, Target
@@ -107,6 +107,7 @@ class Dispatcher:
         with Session(self.engine) as session:
             channels = {c.name: c for c in self.channels(session)}
             self._read_health(session)
+        channels |= self._supporters(claimed)
         running: set[Future[Attempt]] = {pool.submit(self._send, row, channels) for row in claimed}
         while running:
             done, running = wait(running, return_when=FIRST_COMPLETED)
@@ -121,7 +122,9 @@ class Dispatcher:
             # Claim ahead (up to twice the workers) so workers never wait for a claim; rows
             # queued in the pool are claimed like the ones being sent, under the same lease.
             if len(running) < limit:
-                for row in self._claim(2 * limit - len(running), now):
+                more = self._claim(2 * limit - len(running), now)
+                channels |= self._supporters(more)
+                for row in more:
                     running.add(pool.submit(self._send, row, channels))
         return result
 
@@ -164,14 +167,31 @@ class Dispatcher:
                 lease=self.settings.delivery_lease,
             )
 
+    def _supporters(self, rows: Sequence[Delivery]) -> dict[str, ChannelRef]:
+        """The mail channel aimed at each supporter the rows go to: one query for the whole batch."""
+        ids = {
+            int(r.channel.removeprefix(SUBSCRIBER_PREFIX))
+            for r in rows
+            if r.channel.startswith(SUBSCRIBER_PREFIX)
+        }
+        if not ids or self.settings.mail_url is None:
+            return {}
+        url = self.settings.mail_url.get_secret_value()
+        with Session(self.engine) as session:
+            found = session.exec(
+                select(Subscription.id, Subscription.email).where(col(Subscription.id).in_(ids))
+            )
+            return {
+                f"{SUBSCRIBER_PREFIX}{i}": email_to(url, email, name=f"{SUBSCRIBER_PREFIX}{i}")
+                for i, email in found
+            }
+
     def _send(self, row: Delivery, channels: Mapping[str, ChannelRef]) -> Attempt:
-        needs_database = row.channel.startswith(SUBSCRIBER_PREFIX) or row.final_tally_id is not None
-        if needs_database:  # most rows need nothing but the channel: no session on the hot path
-            with Session(self.engine) as session:
-                channel, reason = self._resolve(session, row, channels)
-                attachments = _attachments_of(session, row) if channel is not None else ()
+        channel, reason = self._resolve(row, channels)
+        if channel is not None and row.final_tally_id is not None:
+            with Session(self.engine) as session:  # most rows need nothing but the channel
+                attachments = _attachments_of(session, row)
         else:
-            channel, reason = self._resolve(None, row, channels)
             attachments = ()
         if channel is None:
             return Attempt(row, None, reason)
@@ -253,18 +273,14 @@ class Dispatcher:
             result.dropped += 1
             bound.warning("delivery.dropped", reason=row.last_error)
 
-    def _resolve(
-        self, session: Session | None, row: Delivery, channels: Mapping[str, ChannelRef]
-    ) -> tuple[ChannelRef | None, str]:
+    def _resolve(self, row: Delivery, channels: Mapping[str, ChannelRef]) -> tuple[ChannelRef | None, str]:
         if row.channel.startswith(SUBSCRIBER_PREFIX):
-            assert session is not None
-            subscription = session.get(Subscription, int(row.channel.removeprefix(SUBSCRIBER_PREFIX)))
-            if subscription is None:
-                return None, "the supporter unsubscribed, or the action ended"
             if self.settings.mail_url is None:
                 return None, "mail_url is not set"
-            url = self.settings.mail_url.get_secret_value()
-            return email_to(url, subscription.email, name=row.channel), ""
+            supporter = channels.get(row.channel)
+            if supporter is None:
+                return None, "the supporter unsubscribed, or the action ended"
+            return supporter, ""
         channel = channels.get(row.channel)
         if channel is None:
             return None, f"channel {row.channel!r} no longer exists"

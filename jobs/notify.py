@@ -103,6 +103,8 @@ def send_one(channel: ChannelRef, message: Message, *, key_header: bool = False)
         log.error("channel.unusable", channel=channel.name, url=channel.masked)
         return Outcome(channel.name, ok=False, error="apprise cannot use this channel's URL")
     sender = copy.copy(plugin)  # a message's own headers, on the parsed channel shared by all
+    if channel.recipient is not None and hasattr(sender, "targets"):
+        sender.targets = [(False, channel.recipient)]  # the mail plugin's (name, address) pairs
     if key_header and urlsplit(channel.url).scheme.lower() in KEY_SCHEMES:
         headers = {**getattr(plugin, "headers", {}), KEY_HEADER: message.key}
         sender.headers = headers  # type: ignore[attr-defined]  # the plugins that take headers
