@@ -6,13 +6,14 @@ import copy
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import apprise
 import structlog
 from apprise.attachment.memory import AttachMemory
 from apprise.decorators import notify as apprise_plugin
 from apprise.plugins.base import NotifyBase
+from apprise.plugins.email import NotifyEmail
 
 from jobs import reasons, transport
 from jobs.channels import ChannelRef
@@ -102,9 +103,11 @@ def send_one(channel: ChannelRef, message: Message, *, key_header: bool = False)
     if plugin is None:
         log.error("channel.unusable", channel=channel.name, url=channel.masked)
         return Outcome(channel.name, ok=False, error="apprise cannot use this channel's URL")
+    if channel.recipient is not None:
+        plugin = _addressed(plugin, channel.url, channel.recipient)
+        if plugin is None:
+            return Outcome(channel.name, ok=False, error="apprise cannot use mail_url for this address")
     sender = copy.copy(plugin)  # a message's own headers, on the parsed channel shared by all
-    if channel.recipient is not None and hasattr(sender, "targets"):
-        sender.targets = [(False, channel.recipient)]  # the mail plugin's (name, address) pairs
     if key_header and urlsplit(channel.url).scheme.lower() in KEY_SCHEMES:
         headers = {**getattr(plugin, "headers", {}), KEY_HEADER: message.key}
         sender.headers = headers  # type: ignore[attr-defined]  # the plugins that take headers
@@ -130,6 +133,20 @@ def send_one(channel: ChannelRef, message: Message, *, key_header: bool = False)
     error = heard.reason()
     log.warning("channel.failed", channel=channel.name, url=channel.masked, key=message.key, error=error)
     return Outcome(channel.name, ok=False, error=error)
+
+
+def _addressed(plugin: NotifyBase, url: str, address: str) -> NotifyBase | None:
+    """The service's mail channel aimed at one supporter. apprise's own SMTP plugin takes the
+    address on a copy of the channel parsed once; any other mail service (SendGrid, SES…) is parsed
+    with ``to=`` in its URL, as each of them reads it."""
+    if isinstance(plugin, NotifyEmail):
+        aimed = copy.copy(plugin)
+        aimed.targets = [(False, address)]  # its (name, address) pairs
+        return aimed
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "to"]
+    query.append(("to", address))
+    return _PLUGINS.get(urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query, safe="@"), "")))
 
 
 def _attachments(sender: NotifyBase, message: Message) -> apprise.AppriseAttachment | None:
