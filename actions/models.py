@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint, event, false, inspect
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint, and_, event, false, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Field, SQLModel, col
@@ -307,6 +307,11 @@ def never_taken() -> tuple[ColumnElement[bool], ...]:
         col(Delivery.attempts) == 0,
         col(Delivery.claimed_by).is_(None),
     )
+
+
+def ever_taken() -> ColumnElement[bool]:
+    """The rows :func:`never_taken` leaves out: claimed at least once, and perhaps arrived."""
+    return ~and_(*never_taken())
 
 
 class ChannelHealth(SQLModel, table=True):

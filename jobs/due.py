@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import and_, delete, func, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -25,6 +25,7 @@ from actions.models import (
     OutboxStatus,
     ReminderSlot,
     SlotStatus,
+    ever_taken,
     never_taken,
 )
 from actions.store import record
@@ -206,7 +207,7 @@ def _supersede(session: Session, action_ids: Sequence[int]) -> int:
         col(Delivery.slot_id).is_not(None),
     )
     prepared = set(session.exec(select(Delivery.slot_id).where(*rows, *never_taken())).all())
-    begun = set(session.exec(select(Delivery.slot_id).where(*rows, ~and_(*never_taken()))).all())
+    begun = set(session.exec(select(Delivery.slot_id).where(*rows, ever_taken())).all())
     slot_ids = prepared - begun
     if not slot_ids:
         return 0

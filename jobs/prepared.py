@@ -26,7 +26,15 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from actions import counters
-from actions.models import Action, ActionStatus, Delivery, OutboxStatus, ReminderSlot, SlotStatus
+from actions.models import (
+    Action,
+    ActionStatus,
+    Delivery,
+    ReminderSlot,
+    SlotStatus,
+    ever_taken,
+    never_taken,
+)
 from actions.subscriptions import confirmed_for
 from config.settings import Settings
 from jobs import outbox, remind
@@ -175,9 +183,9 @@ def refresh(
             r.key: r
             for r in rows_for(session, settings, action, slot, at=slot.due_at, known=known, now=now)[0]
         }
-        rows = session.exec(select(Delivery).where(Delivery.slot_id == slot.id)).all()
-        taken = {r.key for r in rows if not _untouched(r)}  # may have gone out: left as they are
-        current = {r.key: r for r in rows if _untouched(r)}
+        of_slot = col(Delivery.slot_id) == slot.id
+        taken = set(session.exec(select(Delivery.key).where(of_slot, ever_taken())).all())  # left as is
+        current = {r.key: r for r in session.exec(select(Delivery).where(of_slot, *never_taken())).all()}
         gone = [r.id for key, r in current.items() if key not in wanted]
         if gone:
             session.exec(delete(Delivery).where(col(Delivery.id).in_(gone)))
@@ -196,11 +204,6 @@ def refresh(
     if changed:
         log.info("reminder.refreshed", action=action.ua, deliveries=changed)
     return changed
-
-
-def _untouched(row: Delivery) -> bool:
-    """:func:`actions.models.never_taken` for a row in hand."""
-    return row.status is OutboxStatus.PENDING and row.attempts == 0 and row.claimed_by is None
 
 
 def refresh_all(
