@@ -10,7 +10,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from actions.models import ApiToken
 from scheduler.app import tokens
-from scheduler.http.deps import ServiceDep, SessionDep, csrf
+from scheduler.http.deps import CsrfDep, ServiceDep, SessionDep
 
 SESSION_COOKIE = "ua_staff"
 CSRF_HEADER = "x-csrf-token"
@@ -41,7 +41,7 @@ def session_key(request: Request, secret: bytes) -> str | None:
     return str(key)
 
 
-def require_staff(request: Request, service: ServiceDep, session: SessionDep) -> ApiToken:
+def require_staff(request: Request, service: ServiceDep, session: SessionDep, csrf: CsrfDep) -> ApiToken:
     """The staff token behind this request, from the bearer header or the dashboard's cookie."""
     header = request.headers.get("authorization", "")
     scheme, _, credential = header.partition(" ")
@@ -53,7 +53,7 @@ def require_staff(request: Request, service: ServiceDep, session: SessionDep) ->
         row = tokens.session_token(session, key, now=service.clock.now()) if key else None
         if row is not None and request.method not in SAFE_METHODS:
             # A cookie rides along with any request the browser makes: changes need the CSRF token.
-            csrf(request).check(request, request.headers.get(CSRF_HEADER))
+            csrf.check(request, request.headers.get(CSRF_HEADER))
     if row is None:
         raise HTTPException(
             401,

@@ -128,7 +128,7 @@ def logout(
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard(request: Request, service: ServiceDep, session: SessionDep, csrf: CsrfDep) -> Response:
     try:
-        staff = require_staff(request, service, session)
+        staff = require_staff(request, service, session, csrf)
     except HTTPException:
         return RedirectResponse("/login", status_code=303)
     token = csrf.issue(request)

@@ -81,7 +81,7 @@ def _now() -> float:
     return time.time()
 
 
-def require_json(request: Request) -> None:
+async def require_json(request: Request) -> None:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/json":
         raise HTTPException(415, "send the body as application/json")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from datetime import timedelta
 
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -13,6 +15,7 @@ from actions import counters, store
 from actions.clock import ManualClock
 from actions.models import Report
 from actions.tally import count
+from scheduler.http import reports
 from scheduler.http.metrics import Metrics
 from scheduler.service import Service
 from tests.factories import add_action
@@ -166,3 +169,20 @@ def test_health_answers_from_the_daemons_fresh_check_and_says_when_the_database_
         response = probe.get("/healthz")  # too old to trust: the database is asked again, and answers
     assert response.status_code == 200
     assert response.json()["database"] == "ok"
+
+
+def test_the_report_door_solves_its_dependencies_on_the_event_loop() -> None:
+    """FastAPI runs a plain ``def`` dependency in a worker thread: on the busiest route that hop per
+    dependency cost more than the insert. Only the endpoint itself (the write) may leave the loop."""
+    (route,) = [
+        r for r in reports.router.routes if isinstance(r, APIRoute) and r.endpoint is reports.post_report
+    ]
+    pending = list(route.dependant.dependencies)
+    seen = []
+    while pending:
+        dependant = pending.pop()
+        pending.extend(dependant.dependencies)
+        assert dependant.call is not None
+        seen.append(dependant.call.__name__)
+        assert inspect.iscoroutinefunction(dependant.call), f"{dependant.call.__name__} runs in a thread"
+    assert {"require_json", "service"} <= set(seen)
