@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
-from sqlalchemy import delete
+from sqlalchemy import Table, bindparam, delete
+from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from actions import counters
@@ -45,6 +47,7 @@ from jobs.i18n import shipped
 from jobs.notify import Message
 
 log = structlog.get_logger("ua_scheduler.prepared")
+SLOT: Table = ReminderSlot.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -139,16 +142,21 @@ def enqueue(
         )
 
 
-def has_prepared(session: Session, action_id: int, now: datetime) -> bool:
-    """Whether the action has a reminder decided and not yet due (one indexed query)."""
-    found = session.exec(
-        select(ReminderSlot.id)
-        .where(ReminderSlot.action_id == action_id)
-        .where(ReminderSlot.status == SlotStatus.SENT)
-        .where(col(ReminderSlot.due_at) > now)
-        .limit(1)
-    ).first()
-    return found is not None
+_PREPARED = (
+    sa_select(SLOT.c.id)
+    .where(
+        SLOT.c.action_id == bindparam("action_id"),
+        SLOT.c.status == SlotStatus.SENT,
+        SLOT.c.due_at > bindparam("now", type_=SLOT.c.due_at.type),
+    )
+    .limit(1)
+)
+
+
+def has_prepared(connection: Connection, action_id: int, now: datetime) -> bool:
+    """Whether the action has a reminder decided and not yet due: one indexed query, built once,
+    asked by the report door in every report's transaction."""
+    return connection.execute(_PREPARED, {"action_id": action_id, "now": now}).first() is not None
 
 
 def prepared_slots(session: Session, action: Action, now: datetime) -> Sequence[ReminderSlot]:

@@ -110,12 +110,12 @@ class Service:
     def refresh_prepared_with_report(self, connection: Connection, action_id: int) -> int:
         """:meth:`refresh_prepared` on the report door's connection, inside the report's transaction:
         one query when the action has no reminder prepared (nearly always)."""
-        now = self.clock.now()
-        with Session(bind=connection) as session:
-            from jobs import prepared  # noqa: PLC0415  (it renders: apprise, Jinja)
+        from jobs import prepared  # noqa: PLC0415  (it renders: apprise, Jinja)
 
-            if not prepared.has_prepared(session, action_id, now):
-                return 0
+        now = self.clock.now()
+        if not prepared.has_prepared(connection, action_id, now):
+            return 0
+        with Session(bind=connection) as session:
             action = session.get(Action, action_id)
             if action is None:
                 return 0
