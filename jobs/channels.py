@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -313,14 +313,13 @@ def select_channels(channels: Sequence[ChannelRef], tags: Iterable[str]) -> list
     return [c for c in channels if c.matches(wanted)]
 
 
-def email_to(mail_url: str, address: str, *, name: str) -> ChannelRef:
-    """The service's email channel (``mail_url``) aimed at one supporter's address: the URL stays
-    the service's, parsed once for every supporter, and the address is set on each message."""
-    return ChannelRef(
-        name=name,
-        url=mail_url,
-        tags=frozenset(),
-        source="mail_url",
-        masked=mask_url(mail_url),
-        recipient=address,
-    )
+def mail_channel(mail_url: str) -> ChannelRef:
+    """The service's email channel (``mail_url``), to be aimed at supporters with :func:`email_to`."""
+    masked = mask_url(mail_url)
+    return ChannelRef(name="mail_url", url=mail_url, tags=frozenset(), source="mail_url", masked=masked)
+
+
+def email_to(mail: ChannelRef, address: str, *, name: str) -> ChannelRef:
+    """The service's email channel aimed at one supporter's address: the URL stays the service's,
+    parsed (and masked) once for every supporter, and the address is set on each message."""
+    return replace(mail, name=name, recipient=address)

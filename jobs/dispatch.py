@@ -23,7 +23,7 @@ from actions.clock import Clock
 from actions.models import Delivery, FinalTally, OutboxStatus, Subscription, Target
 from config.settings import Settings
 from jobs import health, outbox, reasons, transport
-from jobs.channels import ChannelRef, email_to
+from jobs.channels import ChannelRef, email_to, mail_channel
 from jobs.notify import Attachment, Message, Outcome, deliver
 from jobs.secrets import Redactor
 
@@ -74,6 +74,8 @@ class Dispatcher:
     """Channels with failures not yet cleared; None until read from the database."""
     _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
     _running: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _mail: ChannelRef | None = field(default=None, repr=False)
+    """The service's mail channel, parsed and masked once: each supporter's is a copy aimed at them."""
 
     @property
     def policy(self) -> outbox.RetryPolicy:
@@ -176,13 +178,14 @@ class Dispatcher:
         }
         if not ids or self.settings.mail_url is None:
             return {}
-        url = self.settings.mail_url.get_secret_value()
+        if self._mail is None:
+            self._mail = mail_channel(self.settings.mail_url.get_secret_value())
         with Session(self.engine) as session:
             found = session.exec(
                 select(Subscription.id, Subscription.email).where(col(Subscription.id).in_(ids))
             )
             return {
-                f"{SUBSCRIBER_PREFIX}{i}": email_to(url, email, name=f"{SUBSCRIBER_PREFIX}{i}")
+                f"{SUBSCRIBER_PREFIX}{i}": email_to(self._mail, email, name=f"{SUBSCRIBER_PREFIX}{i}")
                 for i, email in found
             }
 
@@ -215,27 +218,23 @@ class Dispatcher:
     def _settle(
         self, attempts: Sequence[Attempt], channels: Mapping[str, ChannelRef], now: datetime
     ) -> list[tuple[Delivery, OutboxStatus]]:
-        settled = []
+        outcomes = []
+        for attempt in attempts:
+            row, outcome = attempt.row, attempt.outcome
+            if outcome is None:
+                outcomes.append(outbox.drop(row, reason=attempt.reason))
+                self.on_sent(row.kind, [Outcome(row.channel, ok=False, dropped=True)])
+                continue
+            error = None if outcome.ok else self._masked(outcome.error or reasons.UNKNOWN)
+            outcomes.append(outbox.settle(row, ok=outcome.ok, error=error, now=now, policy=self.policy))
         with Session(self.engine, expire_on_commit=False) as session:
+            outbox.write_settled(session, outcomes)
             for attempt in attempts:
-                row, outcome = attempt.row, attempt.outcome
-                if outcome is None:
-                    outbox.drop(session, row, reason=attempt.reason)
-                    settled.append((row, OutboxStatus.DROPPED))
-                    self.on_sent(row.kind, [Outcome(row.channel, ok=False, dropped=True)])
-                    continue
-                status = outbox.settle(
-                    session,
-                    row,
-                    ok=outcome.ok,
-                    error=None if outcome.ok else self._masked(outcome.error or reasons.UNKNOWN),
-                    now=now,
-                    policy=self.policy,
-                )
-                settled.append((row, status))
-                self._note_health(session, row.channel, ok=outcome.ok, now=now, channels=channels)
+                if attempt.outcome is not None:
+                    ok = attempt.outcome.ok
+                    self._note_health(session, attempt.row.channel, ok=ok, now=now, channels=channels)
             session.commit()
-        return settled
+        return [(settled.row, settled.status) for settled in outcomes]
 
     def _masked(self, text: str) -> str:
         return self.redactor.redact(text) if self.redactor is not None else text

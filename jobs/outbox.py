@@ -12,11 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import Table, bindparam, or_, update
 from sqlmodel import Session, col, select
 
 from actions.errors import LifecycleError, NotFoundError
 from actions.models import Delivery, OutboxStatus
+
+DELIVERY: Table = Delivery.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -93,20 +95,31 @@ def claim(session: Session, *, now: datetime, owner: str, limit: int, lease: tim
     return sorted(rows, key=lambda r: (r.next_attempt_at, r.id or 0))
 
 
+@dataclass(frozen=True)
+class Settled:
+    """An attempt's outcome, to be written by :func:`write_settled` with the others that ended with it."""
+
+    row: Delivery
+    values: dict[str, object]
+
+    @property
+    def status(self) -> OutboxStatus:
+        found = self.values.get("status", self.row.status)
+        assert isinstance(found, OutboxStatus)
+        return found
+
+
 def settle(
-    session: Session,
     row: Delivery,
     *,
     ok: bool,
     error: str | None,
     now: datetime,
     policy: RetryPolicy,
-) -> OutboxStatus:
-    """Record the attempt: sent, or pending again after a backoff, or failed, or dropped.
+) -> Settled:
+    """The attempt's outcome: sent, or pending again after a backoff, or failed, or dropped.
 
     ``claimed_by`` stays: the delivery log names the instance that made the last attempt.
-
-    ``row`` is the claimed copy; one UPDATE writes the outcome and updates the copy to match.
     """
     values: dict[str, object] = {"attempts": row.attempts + 1, "claimed_at": None}
     if ok:
@@ -120,22 +133,26 @@ def settle(
             values["status"] = OutboxStatus.FAILED
         else:
             values |= {"status": OutboxStatus.PENDING, "next_attempt_at": retry_at}
-    _write(session, row, values)
-    return row.status
+    return Settled(row, values)
 
 
-def drop(session: Session, row: Delivery, *, reason: str) -> None:
-    _write(
-        session,
-        row,
-        {"status": OutboxStatus.DROPPED, "last_error": reason, "claimed_at": None},
-    )
+def drop(row: Delivery, *, reason: str) -> Settled:
+    """Not sent at all (too late, or its channel is gone): never tried again."""
+    return Settled(row, {"status": OutboxStatus.DROPPED, "last_error": reason, "claimed_at": None})
 
 
-def _write(session: Session, row: Delivery, values: dict[str, object]) -> None:
-    session.exec(update(Delivery).where(col(Delivery.id) == row.id).values(**values))
-    for name, value in values.items():
-        setattr(row, name, value)
+def write_settled(session: Session, outcomes: Sequence[Settled]) -> None:
+    """Write the outcomes in the caller's transaction, one ``executemany`` per shape of change, and
+    update each claimed copy to match."""
+    shapes: dict[tuple[str, ...], list[dict[str, object]]] = {}
+    for settled in outcomes:
+        shape = tuple(sorted(settled.values))
+        shapes.setdefault(shape, []).append({"row_id": settled.row.id, **settled.values})
+    for params in shapes.values():
+        session.execute(update(DELIVERY).where(DELIVERY.c.id == bindparam("row_id")), params)
+    for settled in outcomes:
+        for name, value in settled.values.items():
+            setattr(settled.row, name, value)
 
 
 def release_all(session: Session) -> int:
