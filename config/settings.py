@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     delivery_backoff_max: Annotated[timedelta, NoDecode] = timedelta(hours=1)
     delivery_lease: Annotated[timedelta, NoDecode] = timedelta(seconds=60)
     delivery_concurrency: int = Field(default=16, ge=1, le=256)
+    mail_connections: int = Field(default=4, ge=1, le=64)
+    """SMTP connections open at once to one mail server: servers cap a client's connections, and
+    on one server more of them contend rather than send faster."""
     prepare_ahead: Annotated[timedelta, NoDecode] = timedelta(minutes=1)
     deadline_margin: Annotated[timedelta, NoDecode] = timedelta(seconds=1)
     ops_tag: str = "ops"

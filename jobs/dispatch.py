@@ -138,6 +138,7 @@ class Dispatcher:
 
     def _workers(self) -> ThreadPoolExecutor:
         if self._pool is None:
+            transport.limit_smtp(self.settings.mail_connections)
             self._pool = ThreadPoolExecutor(
                 max_workers=self.settings.delivery_concurrency, thread_name_prefix="deliver"
             )

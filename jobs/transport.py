@@ -9,7 +9,9 @@ connection is all we change:
   headers, payload, authentication, ``cto``/``rto`` time-outs and certificate check with each request.
 - ``mailto://`` reuses an SMTP connection (connected, secured and logged in once) for the messages of
   one dispatch: connections go back to a pool after each message and are closed when the dispatch
-  ends (:func:`close_idle`), or when one has idled longer than :data:`SMTP_IDLE_S`.
+  ends (:func:`close_idle`), or when one has idled longer than :data:`SMTP_IDLE_S`. At most
+  ``mail_connections`` (:func:`limit_smtp`) are in use at once per server and login; a send waits
+  for one to come back.
 
 Installed once, at import of :mod:`jobs.notify`.
 """
@@ -33,6 +35,8 @@ HTTP_POOL_SIZE = 64
 """Kept-alive connections per host: above any ``delivery_concurrency`` in use."""
 SMTP_IDLE_S = 30.0
 """An SMTP connection idle longer than this is closed rather than reused (servers drop them)."""
+SMTP_WAIT_S = 60.0
+"""A send waiting longer than this for one of the ``mail_connections`` fails, to be retried later."""
 
 
 class _SharedSession:
@@ -56,11 +60,28 @@ _SmtpKey = tuple[str, int, str, str | None, str | None, bool]
 
 
 class _SmtpPool:
-    """Open SMTP connections by server and login, each used by one send at a time."""
+    """Open SMTP connections by server and login, each used by one send at a time, and at most
+    ``per_server`` of them in use at once for one server and login."""
 
-    def __init__(self) -> None:
+    def __init__(self, per_server: int) -> None:
         self._idle: dict[_SmtpKey, list[tuple[float, smtplib.SMTP]]] = {}
         self._lock = threading.Lock()
+        self._gates: dict[_SmtpKey, threading.BoundedSemaphore] = {}
+        self.per_server = per_server
+
+    def gate(self, key: _SmtpKey) -> threading.BoundedSemaphore:
+        with self._lock:
+            found = self._gates.get(key)
+            if found is None:
+                found = self._gates[key] = threading.BoundedSemaphore(self.per_server)
+            return found
+
+    def limit(self, per_server: int) -> None:
+        """Connections in use at once per server from now on (servers in use keep their gate)."""
+        with self._lock:
+            if per_server != self.per_server:
+                self.per_server = per_server
+                self._gates.clear()
 
     def take(self, key: _SmtpKey) -> smtplib.SMTP | None:
         stale = []
@@ -95,7 +116,7 @@ def _quit(connection: smtplib.SMTP) -> None:
         connection.quit()
 
 
-SMTP_POOL = _SmtpPool()
+SMTP_POOL = _SmtpPool(per_server=4)
 
 
 class PooledSMTPController(AppriseSMTPController):
@@ -112,13 +133,24 @@ class PooledSMTPController(AppriseSMTPController):
         )
 
     _reused = False
+    _gate: threading.BoundedSemaphore | None = None
 
     def __enter__(self) -> Self:
-        reused = SMTP_POOL.take(self._key())
-        if reused is None:
-            super().__enter__()
-        else:
-            self._socket, self._reused = reused, True  # type: ignore[assignment]  # apprise types it None
+        key = self._key()
+        gate = SMTP_POOL.gate(key)
+        if not gate.acquire(timeout=SMTP_WAIT_S):
+            # apprise takes an OSError as a connection failure: the send fails and is retried
+            raise OSError(f"no SMTP connection to {self.host} came free within {SMTP_WAIT_S:g} s")
+        try:
+            reused = SMTP_POOL.take(key)
+            if reused is None:
+                super().__enter__()
+            else:
+                self._socket, self._reused = reused, True  # type: ignore[assignment]  # apprise types it None
+        except BaseException:
+            gate.release()  # no connection: ``__exit__`` will not run
+            raise
+        self._gate = gate
         return self
 
     def sendmail(self, from_addr: str, to_addrs: list[str], message: str) -> bool:
@@ -132,14 +164,18 @@ class PooledSMTPController(AppriseSMTPController):
         return bool(super().sendmail(from_addr, to_addrs, message))
 
     def __exit__(self, exc_type: object, exc_val: object, exc_tb: object) -> None:
-        connection = self._socket
-        self._socket = None
-        if connection is None:
-            return
-        if exc_type is None and _alive(connection):
-            SMTP_POOL.give_back(self._key(), connection)
-        else:
-            _quit(connection)
+        connection, gate = self._socket, self._gate
+        self._socket = self._gate = None
+        try:
+            if connection is None:
+                return
+            if exc_type is None and _alive(connection):
+                SMTP_POOL.give_back(self._key(), connection)
+            else:
+                _quit(connection)
+        finally:
+            if gate is not None:
+                gate.release()
 
 
 def _alive(connection: smtplib.SMTP | None) -> bool:
@@ -160,6 +196,11 @@ def install() -> None:
         setattr(module, "requests", SHARED_HTTP)  # noqa: B010  (replaces the module apprise imported)
     setattr(email_base, "AppriseSMTPController", PooledSMTPController)  # noqa: B010  (not exported)
     _installed = True
+
+
+def limit_smtp(per_server: int) -> None:
+    """``mail_connections``: SMTP connections in use at once per server and login."""
+    SMTP_POOL.limit(per_server)
 
 
 def close_idle() -> int:

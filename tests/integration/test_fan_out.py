@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from actions.clock import ManualClock
-from actions.models import Subscription
+from actions.models import Delivery, Subscription
 from jobs.due import run_pass
 from scheduler.service import Service
 from tests.factories import add_action, add_channel
-from tests.support.sinks import SmtpSink, WebhookSink
+from tests.support.sinks import SmtpSink, WebhookSink, free_port
 
 DEADLINE = datetime(2026, 5, 10, tzinfo=UTC)
 
@@ -70,6 +70,47 @@ def test_personal_reminders_of_one_dispatch_go_through_one_smtp_connection(
     assert {str(m["Idempotency-Key"]) for m in smtp.messages} == {
         f"ua-61.20/reminder-10800s/subscriber-{n + 1}" for n in range(5)
     }
+
+
+def test_no_more_smtp_connections_at_once_than_mail_connections(
+    make_service: Callable[..., Service], clock: ManualClock, smtp: SmtpSink
+) -> None:
+    """Eight workers share two connections to the one server: a send waits for one to come back."""
+    mail_url = smtp.url("nobody@example.org")
+    service = make_service(delivery_concurrency=8, mail_connections=2, mail_url=mail_url)
+    action = add_action(service, deadline="2026-05-09")
+    assert action.id is not None
+    subscribe(service, action.id, 40)
+    clock.set(DEADLINE - timedelta(hours=3))
+
+    result = run_pass(service.work(), clock.now())
+
+    assert result.deliveries.sent == 40
+    assert len(smtp.messages) == 40
+    assert 1 <= smtp.most_open <= 2
+    assert smtp.connections <= 2
+
+
+def test_an_smtp_server_that_cannot_be_reached_does_not_hold_a_connection_slot(
+    make_service: Callable[..., Service], clock: ManualClock
+) -> None:
+    """A connection that failed to open gives its place back: with one place, every send is tried."""
+    down = (
+        f"mailto://127.0.0.1:{free_port()}?from=ua-scheduler@example.org&to=nobody@example.org&mode=insecure"
+    )
+    service = make_service(delivery_concurrency=4, mail_connections=1, mail_url=down)
+    action = add_action(service, deadline="2026-05-09")
+    assert action.id is not None
+    subscribe(service, action.id, 6)
+    clock.set(DEADLINE - timedelta(hours=3))
+
+    result = run_pass(service.work(), clock.now())
+
+    assert result.deliveries.retried == 6
+    assert result.deliveries.sent == 0
+    with Session(service.engine) as session:
+        reasons = {d.last_error for d in session.exec(select(Delivery)).all()}
+    assert reasons == {"connection refused"}  # each tried the server; none waited for a place
 
 
 def test_a_later_dispatch_opens_a_new_smtp_connection(

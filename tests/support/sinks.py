@@ -107,7 +107,25 @@ class _Mailbox:
         self.messages: list[EmailMessage] = []
         self.refused: set[str] = set()
         self.peers: list[tuple[str, int]] = []
+        self.open: set[tuple[str, int]] = set()
+        self.most_open = 0
         self.lock = threading.Lock()
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, mail_options: list[str]
+    ) -> str:
+        """A connection counts as in use from its first message until it says QUIT."""
+        with self.lock:
+            self.open.add((str(session.peer[0]), int(session.peer[1])))
+            self.most_open = max(self.most_open, len(self.open))
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.lock:
+            self.open.discard((str(session.peer[0]), int(session.peer[1])))
+        return "221 Bye"
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
@@ -162,6 +180,12 @@ class SmtpSink:
         """How many SMTP connections delivered the messages so far."""
         with self._box.lock:
             return len(set(self._box.peers))
+
+    @property
+    def most_open(self) -> int:
+        """The most connections that were sending mail at one time (from MAIL FROM until QUIT)."""
+        with self._box.lock:
+            return self._box.most_open
 
     def subjects(self) -> list[str]:
         return [str(m["Subject"]) for m in self.messages]
