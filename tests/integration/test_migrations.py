@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -13,8 +16,8 @@ from sqlmodel import Session, SQLModel
 
 from actions import counters, store
 from actions.models import ActionStatus, FinalTally, SlotStatus
-from scheduler.db import engine_for
-from scheduler.migrate import current, downgrade, head, upgrade
+from scheduler.db import create_schema, engine_for
+from scheduler.migrate import HEAD, current, downgrade, head, upgrade
 
 ROWS = [
     "INSERT INTO action (id, ua, title, status, deadline, timezone, preferred_languages, tags,"
@@ -136,3 +139,30 @@ def test_the_running_totals_are_backfilled_from_the_reports_already_stored(datab
     assert (kept.total, kept.reports, kept.by_kind["letter"], kept.by_kind["email"]) == (7, 2, 4, 3)
     assert (kept.late, kept.late_reports, kept.held) == (4, 1, 0)
     engine.dispose()
+
+
+def test_head_names_the_newest_migration() -> None:
+    """Commands compare the database with ``HEAD`` without reading the scripts: it must be theirs."""
+    assert head() == HEAD
+
+
+def test_a_current_database_is_checked_without_loading_alembic(tmp_path: Path) -> None:
+    """Every command checks the schema at its start: when current, that costs one query, not Alembic."""
+    database = tmp_path / "current.db"
+    upgrade(engine_for(f"sqlite:///{database}"))
+    program = (
+        "import sys\n"
+        "from scheduler.db import create_schema, engine_for\n"
+        f"create_schema(engine_for({f'sqlite:///{database}'!r}))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_a_database_behind_head_is_upgraded_at_the_start_of_a_command(tmp_path: Path) -> None:
+    engine = engine_for(f"sqlite:///{tmp_path / 'behind.db'}")
+    upgrade(engine, "0010")
+    create_schema(engine)
+    with engine.connect() as connection:
+        assert current(connection) == HEAD
