@@ -115,7 +115,7 @@ class Settings(BaseSettings):
     http_port: int = Field(default=8080, ge=1, le=65535)
     secret_key: SecretStr | None = None
     mail_url: SecretStr | None = None
-    report_rate_limit: str = "30/minute"
+    report_rate_limit: str = Field(default="30/minute", validate_default=False)  # no rate parser at start
     report_review_above: int = Field(default=50, ge=1, le=100_000)
     """A report from the public door claiming more than this of any kind is held for review."""
     trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()

@@ -5,6 +5,8 @@ The autouse fixture in tests/conftest.py clears ``UA_SCHEDULER_*`` and chdirs in
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -298,3 +300,16 @@ def test_trusted_proxies_and_the_rate_limit_storage_are_checked_and_shown_withou
     with pytest.raises(SettingsError, match="rate_limit_storage") as refused:
         load_settings()
     assert "hunter2" not in str(refused.value)
+
+
+def test_the_default_settings_load_without_the_rate_limit_library() -> None:
+    """Every command loads the settings: the default rate is not parsed at each start."""
+    program = "import sys\nfrom config.settings import Settings\nSettings()\nprint('limits' in sys.modules)\n"
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+def test_a_rate_limit_that_is_set_is_still_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UA_SCHEDULER_REPORT_RATE_LIMIT", "often")
+    with pytest.raises(SettingsError, match="report_rate_limit"):
+        load_settings()
