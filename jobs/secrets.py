@@ -198,27 +198,47 @@ def _password(url: str) -> str | None:
 
 
 class Redactor:
-    """Replaces every known secret in log events; a structlog processor and a stdlib-safe helper."""
+    """Replaces every known secret in log events; a structlog processor and a stdlib-safe helper.
+
+    The secrets of a URL are found by apprise (:func:`secrets_in`) at the first redaction after the
+    URL was added, not when it is added: a command that logs and shows nothing never loads apprise.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._secrets: tuple[str, ...] = ()
         self._pattern: re.Pattern[str] | None = None
+        self._unread: list[str] = []
 
     def add_url(self, url: str) -> None:
-        self.add(secrets_in(url))
+        with self._lock:
+            self._unread.append(url)
 
     def add(self, secrets: Iterable[str]) -> None:
         with self._lock:
-            merged = set(self._secrets) | {s for s in secrets if len(s) >= MIN_SECRET_LEN}
-            # Longest first, so a secret that contains another is hidden whole.
-            self._secrets = tuple(sorted(merged, key=len, reverse=True))
-            self._pattern = (
-                re.compile("|".join(re.escape(s) for s in self._secrets)) if self._secrets else None
-            )
+            self._merge(secrets)
+
+    def _merge(self, secrets: Iterable[str]) -> None:
+        merged = set(self._secrets) | {s for s in secrets if len(s) >= MIN_SECRET_LEN}
+        # Longest first, so a secret that contains another is hidden whole.
+        self._secrets = tuple(sorted(merged, key=len, reverse=True))
+        self._pattern = re.compile("|".join(re.escape(s) for s in self._secrets)) if self._secrets else None
+
+    def _ready(self) -> re.Pattern[str] | None:
+        """The pattern of every secret, the URLs added since the last redaction read first.
+
+        apprise's own log lines are held back while it reads (``apprise_held``), so reading here
+        never logs through this redactor.
+        """
+        if self._unread:
+            with self._lock:
+                while self._unread:
+                    self._merge(secrets_in(self._unread[0]))
+                    self._unread.pop(0)
+        return self._pattern
 
     def redact(self, text: str) -> str:
-        pattern = self._pattern
+        pattern = self._ready()
         return pattern.sub(MASK, text) if pattern is not None else text
 
     def redact_value(self, value: Any) -> Any:
@@ -232,7 +252,7 @@ class Redactor:
 
     def filter(self, record: logging.LogRecord) -> bool:
         """As a ``logging`` filter: a record's message is redacted before any handler sees it."""
-        if self._pattern is not None:
+        if self._ready() is not None:
             record.msg = self.redact(record.getMessage())
             record.args = None
         return True
@@ -240,7 +260,7 @@ class Redactor:
     def __call__(
         self, logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
     ) -> MutableMapping[str, Any]:
-        if self._pattern is None:
+        if self._ready() is None:
             return event_dict
         for key, value in list(event_dict.items()):
             event_dict[key] = self.redact_value(value)

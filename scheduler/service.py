@@ -157,9 +157,10 @@ def open_service(
     except BaseException:
         engine.dispose()  # a refused channels file leaves no connection to the garbage collector
         raise
-    for secret in (settings.mail_url, settings.secret_key):
+    if settings.mail_url is not None:
+        service.redactor.add_url(settings.mail_url.get_secret_value())
+    for secret in (settings.mail_url, settings.secret_key):  # whole, as well as their parts
         if secret is not None:
-            service.redactor.add_url(secret.get_secret_value())
             service.redactor.add([secret.get_secret_value()])
     return service
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -231,3 +234,33 @@ def test_apprise_records_are_redacted_before_any_handler_sees_them(caplog: pytes
     finally:
         apprise_logger.removeFilter(redactor)
     assert [r.getMessage() for r in caplog.records] == ["could not reach json://user:****@example.com/path"]
+
+
+READ_LATE = """
+import json, sys
+from jobs.secrets import Redactor
+from scheduler.service import open_service
+from config.settings import Settings
+
+redactor = Redactor()
+redactor.add_url("json://user:s3cretpassw0rd@example.org/hook?-token=abcdef123456")
+service = open_service(
+    Settings(database_url=sys.argv[1], mail_url="mailtos://ua:m4ilpassw0rd@smtp.example.org"),
+    redactor=redactor,
+)
+loaded_before = "apprise" in sys.modules
+text = redactor.redact("s3cretpassw0rd abcdef123456 m4ilpassw0rd")
+print(json.dumps({"before": loaded_before, "after": "apprise" in sys.modules, "text": text}))
+"""
+
+
+def test_urls_are_read_for_secrets_at_the_first_redaction_not_when_added(tmp_path: Path) -> None:
+    """A command that shows and logs nothing starts without apprise, channels and mail_url set or not;
+    the first redaction reads them all, and hides what they hold."""
+    database = f"sqlite:///{tmp_path / 'read-late.db'}"
+    command = [sys.executable, "-c", READ_LATE, database]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["before"] is False
+    assert seen["after"] is True
+    assert seen["text"] == f"{MASK} {MASK} {MASK}"
