@@ -25,13 +25,12 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, or_, select
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 from actions.models import ActionCounter, Report, Review
+from actions.upsert import insert_for
 from config.settings import ACTION_KINDS
 
 COUNTER: Table = ActionCounter.__table__  # type: ignore[attr-defined]
@@ -220,8 +219,7 @@ def verify(session: Session, action_id: int) -> list[str]:
 @cache
 def _upsert_statement(dialect: str) -> Any:
     """Add to one slot's counter row, made at the numbers added if it is new (built once)."""
-    make = postgres_insert if dialect == "postgresql" else sqlite_insert
-    statement = make(COUNTER).values(
+    statement = insert_for(dialect, COUNTER).values(
         {name: bindparam(name) for name in ("action_id", "late", "held", *NUMBERS)}
     )
     return statement.on_conflict_do_update(

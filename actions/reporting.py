@@ -23,14 +23,13 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Table, bindparam, select
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
 from actions import counters
 from actions.errors import InvalidInputError, LifecycleError, NotFoundError
 from actions.models import Action, ActionStatus, Report, Target
 from actions.specs import ReportCounts, normalise_ua
+from actions.upsert import insert_for
 from config.settings import ACTION_KINDS
 
 ACTION: Table = Action.__table__  # type: ignore[attr-defined]
@@ -210,8 +209,12 @@ def _guarded_insert_statement(dialect: str) -> Any:
         ACTION.c.deadline == bindparam("ref_deadline", type_=ACTION.c.deadline.type),
         ACTION.c.late_reports_welcome == bindparam("ref_welcome", type_=ACTION.c.late_reports_welcome.type),
     )
-    make = postgres_insert if dialect == "postgresql" else sqlite_insert
-    return make(REPORT).from_select(list(WRITTEN), chosen).on_conflict_do_nothing().returning(REPORT.c.id)
+    return (
+        insert_for(dialect, REPORT)
+        .from_select(list(WRITTEN), chosen)
+        .on_conflict_do_nothing()
+        .returning(REPORT.c.id)
+    )
 
 
 def _guarded_insert(connection: Connection, ref: ActionRef, values: Mapping[str, Any]) -> int | None:

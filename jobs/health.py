@@ -10,11 +10,10 @@ from collections.abc import Mapping
 from datetime import datetime
 
 import structlog
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from actions.models import ChannelHealth
+from actions.upsert import insert_for
 from config.settings import Settings
 from jobs import outbox
 from jobs.channels import ChannelRef
@@ -72,8 +71,8 @@ def troubled(session: Session) -> set[str]:
 
 
 def _ensure_row(session: Session, channel: str) -> None:
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.exec(insert(ChannelHealth).values(channel=channel).on_conflict_do_nothing())
+    insert = insert_for(session.get_bind().dialect.name, ChannelHealth)
+    session.exec(insert.values(channel=channel).on_conflict_do_nothing())
 
 
 def _alert(
