@@ -11,7 +11,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import structlog
-import yaml
 from sqlmodel import Session, col, select
 
 from actions.errors import InvalidInputError
@@ -233,6 +232,8 @@ def _file_options(path: Path) -> tuple[str, list[ChannelOptions]] | None:
     and each URL's options in the order apprise lists the URLs. None when no option is used."""
     if path.suffix.lower() not in {".yaml", ".yml"}:
         return None
+    import yaml  # noqa: PLC0415  (only with a channels file: apprise reads it with the same library)
+
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError):
