@@ -98,6 +98,9 @@ class Daemon:
         scheduler.add_job(self._watch, "interval", seconds=interval_s, id=WATCH_JOB)
         scheduler.add_job(self._check_health, "interval", seconds=interval_s, id=HEALTH_JOB)
         await self._check_health()
+        # What the start loaded lives as long as the process: out of the collector's reach, so that a
+        # full collection during a long first pass (a catch-up) walks only what the pass made.
+        gc.freeze()
         scheduler.start()
         self._arm(self.service.clock.now())
         server = self._http_server()

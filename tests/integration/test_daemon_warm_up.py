@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 PROGRAM = """
 import gc, json
@@ -25,3 +26,37 @@ def test_the_warm_up_collects_nothing_and_freezes_what_it_loaded() -> None:
     assert seen["during"] == []  # no collection, of any generation, while the stack loads
     assert seen["frozen"] > 10_000  # the web, apprise and PDF stacks: out of the collector's reach
     assert seen["enabled"] is True  # collection goes on for what is made afterwards
+
+
+START = """
+import asyncio, gc, json, sys
+from config.settings import Settings
+from scheduler.daemon import Daemon
+from scheduler.service import open_service
+
+async def main():
+    service = open_service(Settings(database_url=sys.argv[1], poll_interval="1h"))
+    daemon = Daemon(service, http=False)
+    stop = asyncio.Event()
+    before = gc.get_freeze_count()
+    running = asyncio.create_task(daemon.run(stop))
+    async with asyncio.timeout(60):
+        while not daemon.running:
+            await asyncio.sleep(0.01)
+    frozen = gc.get_freeze_count()
+    stop.set()
+    await running
+    print(json.dumps({"before": before, "frozen": frozen}))
+
+asyncio.run(main())
+"""
+
+
+def test_what_the_start_loaded_is_frozen_before_the_first_pass(tmp_path: Path) -> None:
+    """A catch-up after downtime is one long first pass: its full collections must not walk the
+    start's objects (they held /healthz for ~100 ms)."""
+    command = [sys.executable, "-c", START, f"sqlite:///{tmp_path / 'start.db'}"]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["before"] == 0
+    assert seen["frozen"] > 10_000
