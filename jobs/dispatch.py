@@ -74,6 +74,7 @@ class Dispatcher:
     """Channels with failures not yet cleared; None until read from the database."""
     _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
     _running: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _stopping: threading.Event = field(default_factory=threading.Event, repr=False)
     _mail: ChannelRef | None = field(default=None, repr=False)
     """The service's mail channel, parsed and masked once: each supporter's is a copy aimed at them."""
 
@@ -130,6 +131,10 @@ class Dispatcher:
                     running.add(pool.submit(self._send, row, channels))
         return result
 
+    def stop_claiming(self) -> None:
+        """Claim nothing more, for a stop: the sends in flight end and are written, then ``run`` returns."""
+        self._stopping.set()
+
     def close(self) -> None:
         """Stop the workers once their sends end; a later run starts new ones."""
         pool, self._pool = self._pool, None
@@ -161,6 +166,8 @@ class Dispatcher:
         return max(now, self.clock.now()) if self.clock is not None else now
 
     def _claim(self, limit: int, now: datetime) -> list[Delivery]:
+        if self._stopping.is_set():
+            return []
         with Session(self.engine, expire_on_commit=False) as session:
             return outbox.claim(
                 session,

@@ -52,6 +52,7 @@ class Daemon:
         self.http = http
         service.on_sent = self.metrics.sent
         self._pass_lock = asyncio.Lock()
+        self._stopping = False
         self._scheduler: AsyncIOScheduler | None = None
         self._wake_at: datetime | None = None
         self.passes = 0
@@ -116,17 +117,25 @@ class Daemon:
         try:
             await stop.wait()
         finally:
+            self._stopping = True
             if server is not None and serving is not None:
                 server.should_exit = True
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(serving, STOP_TIMEOUT_S)
-            scheduler.shutdown(wait=False)
-            await asyncio.to_thread(self.leadership.release)
+            # The pass in progress ends first: its sends in flight end and are written, and it claims
+            # nothing more. Only then does the scheduler stop: its shutdown cancels a running wake,
+            # which would free the pass lock while the pass's thread went on sending.
+            self.service.dispatcher.stop_claiming()
+            passes_ended = False
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(STOP_TIMEOUT_S):
-                    await self._pass_lock.acquire()  # let a pass in progress finish its sends
-                    await asyncio.to_thread(self.service.close)
-            log.info("daemon.stopped", passes=self.passes)
+                    await self._pass_lock.acquire()
+                    passes_ended = True
+            scheduler.shutdown(wait=False)
+            await asyncio.to_thread(self.leadership.release)
+            if passes_ended:
+                await asyncio.to_thread(self.service.close)
+            log.info("daemon.stopped", passes=self.passes, pass_ended=passes_ended)
 
     def _http_server(self) -> uvicorn.Server | None:
         if not self.http:
@@ -162,6 +171,8 @@ class Daemon:
 
     async def _wake(self) -> None:
         async with self._pass_lock:
+            if self._stopping:
+                return
             if self._wake_at is not None:
                 late_s = (self.service.clock.now() - self._wake_at).total_seconds()
                 self.metrics.lateness.observe(max(0.0, late_s))
@@ -172,7 +183,7 @@ class Daemon:
                     run_pass, self.service.work(), now, plan=self.leading
                 )
                 self.passes += 1
-                if not result.did_something():
+                if not result.did_something() or self._stopping:
                     break
             if self._warm_up is None:
                 # Off the start path: the PDF stack loads once the first pass is done, so a later
