@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 PROGRAM = """
 import gc, json
@@ -16,13 +17,13 @@ collections = []
 gc.callbacks.append(lambda phase, info: phase == "start" and collections.append(info["generation"]))
 daemon._warm_up()
 during = list(collections)
-print(json.dumps({"during": during, "frozen": gc.get_freeze_count(), "enabled": gc.isenabled()}))
+print("SEEN", json.dumps({"during": during, "frozen": gc.get_freeze_count(), "enabled": gc.isenabled()}))
 """
 
 
 def test_the_warm_up_collects_nothing_and_freezes_what_it_loaded() -> None:
     done = subprocess.run([sys.executable, "-c", PROGRAM], capture_output=True, text=True, check=True)
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = _seen(done.stdout)
     assert seen["during"] == []  # no collection, of any generation, while the stack loads
     assert seen["frozen"] > 10_000  # the web, apprise and PDF stacks: out of the collector's reach
     assert seen["enabled"] is True  # collection goes on for what is made afterwards
@@ -46,7 +47,7 @@ async def main():
     frozen = gc.get_freeze_count()
     stop.set()
     await running
-    print(json.dumps({"before": before, "frozen": frozen}))
+    print("SEEN", json.dumps({"before": before, "frozen": frozen}))
 
 asyncio.run(main())
 """
@@ -57,6 +58,13 @@ def test_what_the_start_loaded_is_frozen_before_the_first_pass(tmp_path: Path) -
     start's objects (they held /healthz for ~100 ms)."""
     command = [sys.executable, "-c", START, f"sqlite:///{tmp_path / 'start.db'}"]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = _seen(done.stdout)
     assert seen["before"] == 0
     assert seen["frozen"] > 10_000
+
+
+def _seen(stdout: str) -> dict[str, Any]:
+    """The program's one result line among whatever the daemon logged to stdout."""
+    (line,) = [line for line in stdout.splitlines() if line.startswith("SEEN ")]
+    found: dict[str, Any] = json.loads(line.removeprefix("SEEN "))
+    return found
