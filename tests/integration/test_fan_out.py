@@ -32,6 +32,18 @@ def subscribe(service: Service, action_id: int, count: int) -> None:
         session.commit()
 
 
+def reminder_due_to_supporters(
+    make_service: Callable[..., Service], clock: ManualClock, count: int, **settings: object
+) -> Service:
+    """A service whose one action has its 3-hour reminder due now, to ``count`` confirmed supporters."""
+    service = make_service(**settings)
+    action = add_action(service, deadline="2026-05-09")
+    assert action.id is not None
+    subscribe(service, action.id, count)
+    clock.set(DEADLINE - timedelta(hours=3))
+    return service
+
+
 def test_webhook_messages_to_one_receiver_share_a_kept_alive_connection(
     make_service: Callable[..., Service], clock: ManualClock, webhook: WebhookSink
 ) -> None:
@@ -56,11 +68,8 @@ def test_webhook_messages_to_one_receiver_share_a_kept_alive_connection(
 def test_personal_reminders_of_one_dispatch_go_through_one_smtp_connection(
     make_service: Callable[..., Service], clock: ManualClock, smtp: SmtpSink
 ) -> None:
-    service = make_service(delivery_concurrency=1, mail_url=smtp.url("nobody@example.org"))
-    action = add_action(service, deadline="2026-05-09")
-    assert action.id is not None
-    subscribe(service, action.id, 5)
-    clock.set(DEADLINE - timedelta(hours=3))
+    mail_url = smtp.url("nobody@example.org")
+    service = reminder_due_to_supporters(make_service, clock, 5, delivery_concurrency=1, mail_url=mail_url)
 
     result = run_pass(service.work(), clock.now())
 
@@ -77,11 +86,9 @@ def test_no_more_smtp_connections_at_once_than_mail_connections(
 ) -> None:
     """Eight workers share two connections to the one server: a send waits for one to come back."""
     mail_url = smtp.url("nobody@example.org")
-    service = make_service(delivery_concurrency=8, mail_connections=2, mail_url=mail_url)
-    action = add_action(service, deadline="2026-05-09")
-    assert action.id is not None
-    subscribe(service, action.id, 40)
-    clock.set(DEADLINE - timedelta(hours=3))
+    service = reminder_due_to_supporters(
+        make_service, clock, 40, delivery_concurrency=8, mail_connections=2, mail_url=mail_url
+    )
 
     result = run_pass(service.work(), clock.now())
 
@@ -98,11 +105,9 @@ def test_an_smtp_server_that_cannot_be_reached_does_not_hold_a_connection_slot(
     down = (
         f"mailto://127.0.0.1:{free_port()}?from=ua-scheduler@example.org&to=nobody@example.org&mode=insecure"
     )
-    service = make_service(delivery_concurrency=4, mail_connections=1, mail_url=down)
-    action = add_action(service, deadline="2026-05-09")
-    assert action.id is not None
-    subscribe(service, action.id, 6)
-    clock.set(DEADLINE - timedelta(hours=3))
+    service = reminder_due_to_supporters(
+        make_service, clock, 6, delivery_concurrency=4, mail_connections=1, mail_url=down
+    )
 
     result = run_pass(service.work(), clock.now())
 
