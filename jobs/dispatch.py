@@ -9,7 +9,8 @@ others.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -111,24 +112,37 @@ class Dispatcher:
             channels = {c.name: c for c in self.channels(session)}
             self._read_health(session)
         channels |= self._supporters(claimed)
-        running: set[Future[Attempt]] = {pool.submit(self._send, row, channels) for row in claimed}
-        while running:
-            done, running = wait(running, return_when=FIRST_COMPLETED)
+        held: dict[Future[Attempt], int] = {}
+
+        def submit(rows: Sequence[Delivery]) -> None:
+            for row in rows:
+                assert row.id is not None
+                held[pool.submit(self._send, row, channels)] = row.id
+
+        submit(claimed)
+        renew_every = self.settings.delivery_lease.total_seconds() / 3
+        renewed = time.monotonic()
+        while held:
+            done, _ = wait(held, timeout=renew_every, return_when=FIRST_COMPLETED)
             attempts = []
             for future in done:
+                del held[future]
                 try:
                     attempts.append(future.result())
                 except Exception:  # the row stays claimed and is taken again after its lease
                     log.exception("delivery.crashed")
-            for row, status in self._settle(attempts, channels, self._live(now)):
-                self._count(result, row, status)
+            if attempts:
+                for row, status in self._settle(attempts, channels, self._live(now)):
+                    self._count(result, row, status)
+            if held and time.monotonic() - renewed >= renew_every:
+                self._renew(held.values())
+                renewed = time.monotonic()
             # Claim ahead (up to twice the workers) so workers never wait for a claim; rows
             # queued in the pool are claimed like the ones being sent, under the same lease.
-            if len(running) < limit:
-                more = self._claim(2 * limit - len(running), now)
+            if len(held) < limit:
+                more = self._claim(2 * limit - len(held), now, held=set(held.values()))
                 channels |= self._supporters(more)
-                for row in more:
-                    running.add(pool.submit(self._send, row, channels))
+                submit(more)
         return result
 
     def stop_claiming(self) -> None:
@@ -165,7 +179,7 @@ class Dispatcher:
     def _live(self, now: datetime) -> datetime:
         return max(now, self.clock.now()) if self.clock is not None else now
 
-    def _claim(self, limit: int, now: datetime) -> list[Delivery]:
+    def _claim(self, limit: int, now: datetime, held: Collection[int] = ()) -> list[Delivery]:
         if self._stopping.is_set():
             return []
         with Session(self.engine, expire_on_commit=False) as session:
@@ -175,7 +189,16 @@ class Dispatcher:
                 owner=self.owner,
                 limit=limit,
                 lease=self.settings.delivery_lease,
+                held=held,
             )
+
+    def _renew(self, ids: Collection[int]) -> None:
+        """Keep the claims on rows still queued or being sent from running out under a slow channel."""
+        try:
+            with Session(self.engine) as session:
+                outbox.renew(session, list(ids), owner=self.owner, now=self._now())
+        except SQLAlchemyError:  # the claims may lapse: at worst a message in flight goes twice
+            log.exception("delivery.claims_not_renewed")
 
     def _supporters(self, rows: Sequence[Delivery]) -> dict[str, ChannelRef]:
         """The mail channel aimed at each supporter the rows go to: one query for the whole batch."""

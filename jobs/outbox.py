@@ -2,13 +2,14 @@
 
 Rows are claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two dispatchers never send one
 row; SQLite serves a single instance. A claim that outlives its lease (the process died mid-send)
-is taken again: that message may arrive twice, with the same key.
+is taken again: that message may arrive twice, with the same key. A living dispatcher renews
+its claims (:func:`renew`), so only a dead one's run out.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -66,18 +67,30 @@ def enqueue(
     return row
 
 
-def claim(session: Session, *, now: datetime, owner: str, limit: int, lease: timedelta) -> list[Delivery]:
-    """Take up to ``limit`` rows due now (or whose claim outlived ``lease``) for ``owner``."""
+def claim(
+    session: Session,
+    *,
+    now: datetime,
+    owner: str,
+    limit: int,
+    lease: timedelta,
+    held: Collection[int] = (),
+) -> list[Delivery]:
+    """Take up to ``limit`` rows due now (or whose claim outlived ``lease``) for ``owner``.
+
+    ``held``: the rows ``owner`` has in hand; never taken again by it, whatever their claim's age.
+    """
     stale = now - lease
-    due = (
-        select(Delivery.id)
-        .where(
-            or_(
-                (col(Delivery.status) == OutboxStatus.PENDING) & (col(Delivery.next_attempt_at) <= now),
-                (col(Delivery.status) == OutboxStatus.SENDING) & (col(Delivery.claimed_at) <= stale),
-            )
+    due = select(Delivery.id).where(
+        or_(
+            (col(Delivery.status) == OutboxStatus.PENDING) & (col(Delivery.next_attempt_at) <= now),
+            (col(Delivery.status) == OutboxStatus.SENDING) & (col(Delivery.claimed_at) <= stale),
         )
-        .order_by(col(Delivery.next_attempt_at), col(Delivery.id))
+    )
+    if held:
+        due = due.where(col(Delivery.id).not_in(held))
+    due = (
+        due.order_by(col(Delivery.next_attempt_at), col(Delivery.id))
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -93,6 +106,24 @@ def claim(session: Session, *, now: datetime, owner: str, limit: int, lease: tim
     session.commit()
     rows = session.exec(select(Delivery).where(col(Delivery.id).in_(ids))).all()
     return sorted(rows, key=lambda r: (r.next_attempt_at, r.id or 0))
+
+
+def renew(session: Session, ids: Collection[int], *, owner: str, now: datetime) -> int:
+    """Stamp ``owner``'s claims on ``ids`` anew: rows still in its hands never look stale to another
+    dispatcher, however long they wait for a worker or a slow channel."""
+    if not ids:
+        return 0
+    result = session.exec(
+        update(Delivery)
+        .where(
+            col(Delivery.id).in_(ids),
+            col(Delivery.status) == OutboxStatus.SENDING,
+            col(Delivery.claimed_by) == owner,
+        )
+        .values(claimed_at=now)
+    )
+    session.commit()
+    return int(result.rowcount)
 
 
 @dataclass(frozen=True)
