@@ -29,13 +29,16 @@ HELD_S = 30.0
 """How long a held send waits at most for its release: a safety net, never reached when things work."""
 
 
-def slow_first_send(webhook: WebhookSink, release: Callable[[], bool]) -> tuple[threading.Event, list[str]]:
-    """The first message to arrive is held at the receiver until ``release()`` holds; returns the
-    event set once it arrived and the key it carried."""
+def slow_first_send(
+    webhook: WebhookSink, release: Callable[[], bool], at_each: Callable[[], object] = lambda: None
+) -> tuple[threading.Event, list[str]]:
+    """The first message to arrive is held at the receiver until ``release()`` holds, and
+    ``at_each()`` runs at every arrival; returns the event set once the first arrived and its key."""
     arrived = threading.Event()
     first: list[str] = []
 
     def on_receive(hook: Hook) -> None:
+        at_each()
         key = hook.headers.get("Idempotency-Key", "")
         if first:
             return
@@ -66,17 +69,13 @@ def test_a_dispatcher_never_claims_again_a_row_it_still_sends(
     claims ahead, made meanwhile, must not take the hanging row a second time."""
     lease = timedelta(minutes=1)
     service = reminder_to_channels(make_service, clock, webhook, delivery_concurrency=2, delivery_lease=lease)
-    others_in = lambda: len({h.path for h in webhook.hooks}) == CHANNELS  # noqa: E731
-    twice = lambda: max(Counter(webhook.idempotency_keys()).values(), default=0) > 1  # noqa: E731
-    arrived, first = slow_first_send(webhook, lambda: others_in() or twice())
-    original = webhook.on_receive
-    assert original is not None
 
-    def every_arrival_outlasts_the_lease(hook: Hook) -> None:
-        clock.advance(2 * lease)
-        original(hook)
+    def released() -> bool:
+        """Every other channel has its message, or the held one came again."""
+        received = Counter(webhook.idempotency_keys())
+        return len(received) == CHANNELS or max(received.values()) > 1
 
-    webhook.on_receive = every_arrival_outlasts_the_lease
+    arrived, first = slow_first_send(webhook, released, at_each=lambda: clock.advance(2 * lease))
 
     result = run_pass(service.work(), clock.now())
 
